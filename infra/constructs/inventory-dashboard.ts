@@ -1,0 +1,90 @@
+import { Stack } from 'aws-cdk-lib';
+import {
+  AlarmStatusWidget,
+  Dashboard,
+  GraphWidget,
+  type IAlarm,
+  type IWidget,
+  Stats,
+  TextWidget,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { functionOffsetLag, type HandlerMetricName, handlerMetric, mappingOffsetLag } from './inventory-metrics.js';
+
+export interface InventoryDashboardProps {
+  readonly function: IFunction;
+  /** Kafka mappings by subscription name; empty when no source is configured. */
+  readonly mappings: ReadonlyMap<string, EventSourceMapping>;
+  readonly alarms: readonly IAlarm[];
+}
+
+const WIDTH = 8;
+const HEIGHT = 6;
+
+const countGraph = (title: string, names: readonly HandlerMetricName[]): GraphWidget =>
+  new GraphWidget({
+    title,
+    left: names.map((name) => handlerMetric(name)),
+    width: WIDTH,
+    height: HEIGHT,
+  });
+
+/** One page an operator reads top to bottom: throughput, trouble, the function, then Kafka lag. */
+export class InventoryDashboard extends Construct {
+  public readonly dashboard: Dashboard;
+
+  constructor(scope: Construct, id: string, props: InventoryDashboardProps) {
+    super(scope, id);
+    const fn = props.function;
+    const lagLines = [...props.mappings].map(([name, mapping]) => mappingOffsetLag(mapping, `OffsetLag ${name}`));
+    const rows: IWidget[][] = [
+      [
+        new TextWidget({
+          markdown:
+            '## Inventory CDC\nCounts are per minute from the handler (EMF). Dead-letter writes and errors should be 0.',
+          width: 24,
+          height: 2,
+        }),
+      ],
+      [
+        countGraph('Records processed', ['RecordsProcessed']),
+        countGraph('Inventory changes', ['ProductsUpserted', 'ProductsDeleted', 'StockDecremented']),
+        countGraph('Low-stock alerts', ['LowStockAlerts']),
+      ],
+      [
+        countGraph('Failures', ['DLQWrites', 'ProcessingErrors']),
+        countGraph('Skipped on purpose', ['DuplicatesSkipped', 'StaleEventsSkipped', 'TombstonesSkipped', 'EventsIgnored']),
+        new GraphWidget({
+          title: 'Function errors and throttles',
+          left: [fn.metricErrors(), fn.metricThrottles(), fn.metricInvocations()],
+          width: WIDTH,
+          height: HEIGHT,
+        }),
+      ],
+      [
+        new GraphWidget({
+          title: 'Function duration',
+          left: [
+            fn.metricDuration({ statistic: Stats.percentile(50) }),
+            fn.metricDuration({ statistic: Stats.percentile(99) }),
+            fn.metricDuration({ statistic: Stats.MAXIMUM }),
+          ],
+          width: WIDTH,
+          height: HEIGHT,
+        }),
+        new GraphWidget({
+          title: 'Kafka offset lag',
+          left: [...lagLines, functionOffsetLag(fn)],
+          width: WIDTH,
+          height: HEIGHT,
+        }),
+        new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: WIDTH, height: HEIGHT }),
+      ],
+    ];
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${Stack.of(this).stackName}-inventory`,
+      widgets: rows,
+    });
+  }
+}

@@ -1,0 +1,155 @@
+import { type CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** Powertools names the handler's metrics and logs use; the dashboard reads the same values. */
+export const POWERTOOLS = {
+  serviceName: 'inventory-service',
+  metricsNamespace: 'InventoryService',
+} as const;
+
+/** The one DynamoDB verb set the handler needs: single-item reads and conditional writes. */
+export const TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+] as const;
+
+/** Logical id kept stable so `sam local invoke` and events/sam-env.json can name the function. */
+export const FUNCTION_LOGICAL_ID = 'InventoryFunction';
+
+/** Lets esbuild's ESM output load CommonJS dependencies that call `require`. */
+const ESM_REQUIRE_BANNER = 'import{createRequire}from"module";const require=createRequire(import.meta.url);';
+
+export interface InventoryFunctionProps {
+  /** Absolute path of the handler module (lambda/handler.ts). */
+  readonly entry: string;
+  /** Absolute path of the lockfile esbuild resolves dependencies against. */
+  readonly depsLockFilePath: string;
+  readonly table: ITable;
+  readonly deadLetterBucket: IBucket;
+  readonly productsTopic: string;
+  readonly orderItemsTopic: string;
+  readonly lowStockThreshold: number;
+  readonly logLevel: string;
+  readonly memorySizeMb: number;
+  readonly timeout: Duration;
+  /** Milliseconds before the timeout at which the handler stops starting writes and fails the batch. */
+  readonly timeBudgetMarginMs: number;
+  readonly priceScale: number;
+  readonly writeConcurrency: number;
+  readonly reservedConcurrency?: number;
+  readonly logRetention: RetentionDays;
+  /** Declares empty AWS_ENDPOINT_URL_* variables so SAM's --env-vars file can override them. */
+  readonly localEndpoints: boolean;
+}
+
+/**
+ * The CDC consumer: Node.js 22 on arm64, bundled by the local esbuild as minified ESM with source maps.
+ *
+ * Its role is built here rather than by `grant*` helpers so the policy holds exactly the actions the
+ * handler calls, on exactly the table and bucket it writes.
+ */
+export class InventoryFunction extends Construct {
+  public readonly function: NodejsFunction;
+  public readonly role: Role;
+  public readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: InventoryFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'inventory-cdc function: its own log group, the inventory table, dead letters',
+    });
+    const runtimeAccess = new Policy(this, 'RuntimeAccess', {
+      statements: [
+        new PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+        new PolicyStatement({
+          sid: 'InventoryTable',
+          actions: [...TABLE_ACTIONS],
+          resources: [props.table.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'DeadLetters',
+          actions: ['s3:PutObject'],
+          resources: [props.deadLetterBucket.arnForObjects('*')],
+        }),
+      ],
+    });
+    runtimeAccess.attachToRole(this.role);
+    Validations.of(runtimeAccess).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.deadLetterBucket)}.Arn>/*]`,
+      reason: 'Dead-letter keys are <topic>/<partition>/<offset>.json, known only per record; the bucket is dedicated.',
+    });
+
+    this.function = new NodejsFunction(this, 'Handler', {
+      entry: props.entry,
+      handler: 'handler',
+      depsLockFilePath: props.depsLockFilePath,
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySizeMb,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      ...(props.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrentExecutions: props.reservedConcurrency }),
+      description: 'Applies Debezium CDC events from Kafka to the inventory table',
+      environment: {
+        DYNAMODB_TABLE: props.table.tableName,
+        DLQ_S3_BUCKET: props.deadLetterBucket.bucketName,
+        LOW_STOCK_THRESHOLD: String(props.lowStockThreshold),
+        PRODUCTS_TOPIC: props.productsTopic,
+        ORDER_ITEMS_TOPIC: props.orderItemsTopic,
+        PRICE_SCALE: String(props.priceScale),
+        WRITE_CONCURRENCY: String(props.writeConcurrency),
+        TIME_BUDGET_MARGIN_MS: String(props.timeBudgetMarginMs),
+        POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS.metricsNamespace,
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.localEndpoints ? { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_S3: '' } : {}),
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        // Ship the SDK versions the tests ran against instead of whatever the runtime preinstalls.
+        bundleAwsSDK: true,
+      },
+    });
+    // The role's policy must exist before Lambda first assumes it.
+    this.function.node.addDependency(runtimeAccess);
+    (this.function.node.defaultChild as CfnFunction).overrideLogicalId(FUNCTION_LOGICAL_ID);
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the handler bundle targets (esbuild target node22); upgrade both together.',
+    });
+  }
+}
+
+const logicalIdOf = (bucket: IBucket): string => {
+  const child = bucket.node.defaultChild;
+  if (child === undefined) throw new Error('dead-letter bucket must be defined in this app');
+  return Stack.of(bucket).getLogicalId(child as CfnElement);
+};

@@ -1,0 +1,46 @@
+import { Duration } from 'aws-cdk-lib';
+import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { POWERTOOLS } from './inventory-function.js';
+
+/** The EMF metrics the handler emits through Powertools (namespace InventoryService, dimension service). */
+export const HANDLER_METRICS = [
+  'RecordsProcessed',
+  'ProductsUpserted',
+  'ProductsDeleted',
+  'StockDecremented',
+  'LowStockAlerts',
+  'DLQWrites',
+  'ProcessingErrors',
+  'DuplicatesSkipped',
+  'StaleEventsSkipped',
+  'TombstonesSkipped',
+  'EventsIgnored',
+] as const;
+export type HandlerMetricName = (typeof HANDLER_METRICS)[number];
+
+const PERIOD = Duration.minutes(1);
+
+export const handlerMetric = (name: HandlerMetricName, period: Duration = PERIOD): Metric =>
+  new Metric({
+    namespace: POWERTOOLS.metricsNamespace,
+    metricName: name,
+    dimensionsMap: { service: POWERTOOLS.serviceName },
+    statistic: Stats.SUM,
+    period,
+  });
+
+/** Lag of one mapping's consumer group behind the end of its topic. */
+export const mappingOffsetLag = (mapping: EventSourceMapping, label: string): Metric =>
+  new Metric({
+    namespace: 'AWS/Lambda',
+    metricName: 'OffsetLag',
+    dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+    statistic: Stats.MAXIMUM,
+    period: PERIOD,
+    label,
+  });
+
+/** Worst lag across every Kafka mapping of the function; the alarm uses this series. */
+export const functionOffsetLag = (fn: IFunction, period: Duration = PERIOD): Metric =>
+  fn.metric('OffsetLag', { statistic: Stats.MAXIMUM, period, label: 'OffsetLag (all mappings, max)' });

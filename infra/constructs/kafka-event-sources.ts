@@ -1,0 +1,242 @@
+import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import {
+  EventSourceMapping,
+  type IFunction,
+  type SourceAccessConfiguration,
+  SourceAccessConfigurationType,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { KafkaSource, PollerMode, SelfManagedAuthMethod } from '../stack-config.js';
+import { UngrantedS3FailureDestination } from './s3-failure-destination.js';
+
+/** Data-plane actions an MSK mapping with IAM auth needs (Lambda developer guide, "IAM role-based authentication"). */
+export const MSK_CLUSTER_ACTIONS = ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'] as const;
+export const MSK_TOPIC_ACTIONS = ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'] as const;
+export const MSK_GROUP_ACTIONS = ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'] as const;
+/** Control-plane actions the mapping uses to find the brokers of an MSK cluster. */
+export const MSK_CONTROL_ACTIONS = ['kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'] as const;
+/** The poller places network interfaces in the cluster's (or the given) subnets. */
+export const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeVpcs',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeSubnets',
+  'ec2:DescribeSecurityGroups',
+] as const;
+
+export const MISSING_SOURCE_WARNING =
+  'No Kafka source configured: the function is deployed without event source mappings. ' +
+  'Set -c mskClusterArn=arn:aws:kafka:... (Amazon MSK, IAM auth) or ' +
+  '-c bootstrapServers=host:9092,... (self-managed Kafka; add -c kafkaSecretArn=... and/or ' +
+  '-c kafkaSubnetIds=... -c kafkaSecurityGroupId=...).';
+
+export interface TopicSubscription {
+  /** Short, stable name used in construct ids and the consumer group id (`products`, `order-items`). */
+  readonly name: string;
+  readonly topic: string;
+}
+
+export interface FailureHandling {
+  readonly retryAttempts: number;
+  readonly maxRecordAge?: Duration;
+  readonly bisectBatchOnError: boolean;
+  readonly pollerMode: PollerMode;
+  readonly minimumPollers: number;
+  readonly maximumPollers: number;
+}
+
+export interface KafkaEventSourcesProps {
+  readonly source: KafkaSource;
+  readonly function: IFunction;
+  readonly subscriptions: readonly TopicSubscription[];
+  /** Each mapping joins `<prefix>-<subscription name>`. */
+  readonly consumerGroupPrefix: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindow: Duration;
+  readonly failureHandling: FailureHandling;
+  /** Batches the mapping gives up on land here (Lambda writes them with its own key layout). */
+  readonly failureBucket: IBucket;
+}
+
+/**
+ * One event source mapping per topic, all invoking the same function, each in its own consumer group.
+ *
+ * The mappings use the function's role to reach Kafka and to write the on-failure destination. Those
+ * permissions live in a separate `EventSourceAccess` policy so the function's own policy stays the
+ * short list in docs/deploy.md.
+ */
+export class KafkaEventSources extends Construct {
+  public readonly mappings: ReadonlyMap<string, EventSourceMapping>;
+
+  constructor(scope: Construct, id: string, props: KafkaEventSourcesProps) {
+    super(scope, id);
+    const { source } = props;
+    if (source.kind === 'none') {
+      Annotations.of(this).addWarningV2('inventory:missing-kafka-source', MISSING_SOURCE_WARNING);
+      this.mappings = new Map();
+      return;
+    }
+
+    const role = props.function.role;
+    if (role === undefined) throw new Error('KafkaEventSources needs a function with an execution role');
+    const access = new Policy(this, 'EventSourceAccess', {
+      statements: [...failureDestinationStatements(props.failureBucket), ...sourceStatements(props)],
+    });
+    access.attachToRole(role);
+    acknowledgeWildcards(access, props);
+
+    const mappings = new Map<string, EventSourceMapping>();
+    for (const subscription of props.subscriptions) {
+      const mapping = new EventSourceMapping(this, pascalCase(subscription.name), {
+        target: props.function,
+        kafkaTopic: subscription.topic,
+        kafkaConsumerGroupId: `${props.consumerGroupPrefix}-${subscription.name}`,
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: props.batchSize,
+        maxBatchingWindow: props.maxBatchingWindow,
+        onFailure: new UngrantedS3FailureDestination(props.failureBucket),
+        ...failureHandlingOptions(props.failureHandling),
+        ...(source.kind === 'msk'
+          ? { eventSourceArn: source.clusterArn }
+          : {
+              kafkaBootstrapServers: [...source.bootstrapServers],
+              sourceAccessConfigurations: selfManagedAccess(source),
+            }),
+      });
+      // Lambda checks the role when it first polls; the policy has to be there by then.
+      mapping.node.addDependency(access);
+      mappings.set(subscription.name, mapping);
+    }
+    this.mappings = mappings;
+  }
+}
+
+/**
+ * Retry count, record age and bisection are honoured by Kafka mappings in provisioned mode only, so in
+ * on-demand mode they are left out; the on-failure destination alone then caps retries (Lambda applies
+ * at most 10 when a destination is set and retries are infinite).
+ */
+const failureHandlingOptions = (handling: FailureHandling) =>
+  handling.pollerMode === 'on-demand'
+    ? {}
+    : {
+        provisionedPollerConfig: {
+          minimumPollers: handling.minimumPollers,
+          maximumPollers: handling.maximumPollers,
+        },
+        retryAttempts: handling.retryAttempts,
+        bisectBatchOnError: handling.bisectBatchOnError,
+        ...(handling.maxRecordAge === undefined ? {} : { maxRecordAge: handling.maxRecordAge }),
+      };
+
+const failureDestinationStatements = (bucket: IBucket): PolicyStatement[] => [
+  new PolicyStatement({
+    sid: 'OnFailureDestinationWrite',
+    actions: ['s3:PutObject'],
+    resources: [bucket.arnForObjects('*')],
+  }),
+  new PolicyStatement({
+    sid: 'OnFailureDestinationList',
+    actions: ['s3:ListBucket'],
+    resources: [bucket.bucketArn],
+  }),
+];
+
+const sourceStatements = (props: KafkaEventSourcesProps): PolicyStatement[] => {
+  const { source } = props;
+  if (source.kind === 'msk') {
+    const arns = mskResourceArns(
+      source.clusterArn,
+      props.subscriptions.map((s) => s.topic),
+      props.subscriptions.map((s) => `${props.consumerGroupPrefix}-${s.name}`),
+    );
+    return [
+      new PolicyStatement({
+        sid: 'MskDiscoverBrokers',
+        actions: [...MSK_CONTROL_ACTIONS],
+        resources: [source.clusterArn],
+      }),
+      new PolicyStatement({ sid: 'MskConnect', actions: [...MSK_CLUSTER_ACTIONS], resources: [source.clusterArn] }),
+      new PolicyStatement({ sid: 'MskReadTopics', actions: [...MSK_TOPIC_ACTIONS], resources: arns.topics }),
+      new PolicyStatement({ sid: 'MskConsumerGroups', actions: [...MSK_GROUP_ACTIONS], resources: arns.groups }),
+      vpcAccessStatement(),
+    ];
+  }
+  if (source.kind === 'self-managed') {
+    return [
+      ...(source.secretArn === undefined
+        ? []
+        : [
+            new PolicyStatement({
+              sid: 'KafkaCredentials',
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [source.secretArn],
+            }),
+          ]),
+      ...(source.subnetIds.length === 0 ? [] : [vpcAccessStatement()]),
+    ];
+  }
+  return [];
+};
+
+const vpcAccessStatement = (): PolicyStatement =>
+  new PolicyStatement({ sid: 'PollerNetworkInterfaces', actions: [...VPC_ACCESS_ACTIONS], resources: ['*'] });
+
+/** Topic and group ARNs share the cluster's name and uuid: arn:...:topic/<name>/<uuid>/<topic>. */
+export const mskResourceArns = (
+  clusterArn: string,
+  topics: readonly string[],
+  groups: readonly string[],
+): { topics: string[]; groups: string[] } => {
+  const [prefix, rest] = clusterArn.split(':cluster/');
+  if (prefix === undefined || rest === undefined) throw new Error(`not an MSK cluster ARN: ${clusterArn}`);
+  return {
+    topics: topics.map((topic) => `${prefix}:topic/${rest}/${topic}`),
+    groups: groups.map((group) => `${prefix}:group/${rest}/${group}`),
+  };
+};
+
+const AUTH_TYPES: Record<SelfManagedAuthMethod, SourceAccessConfigurationType> = {
+  SASL_SCRAM_512: SourceAccessConfigurationType.SASL_SCRAM_512_AUTH,
+  SASL_SCRAM_256: SourceAccessConfigurationType.SASL_SCRAM_256_AUTH,
+  MTLS: SourceAccessConfigurationType.CLIENT_CERTIFICATE_TLS_AUTH,
+};
+
+/** URIs follow the Lambda API's documented forms `subnet:<id>` and `security_group:<id>`. */
+const selfManagedAccess = (source: Extract<KafkaSource, { kind: 'self-managed' }>): SourceAccessConfiguration[] => [
+  ...(source.secretArn === undefined ? [] : [{ type: AUTH_TYPES[source.authMethod], uri: source.secretArn }]),
+  ...source.subnetIds.map((id) => ({ type: SourceAccessConfigurationType.VPC_SUBNET, uri: `subnet:${id}` })),
+  ...(source.securityGroupId === undefined
+    ? []
+    : [{ type: SourceAccessConfigurationType.VPC_SECURITY_GROUP, uri: `security_group:${source.securityGroupId}` }]),
+];
+
+const acknowledgeWildcards = (access: Policy, props: KafkaEventSourcesProps): void => {
+  const bucket = props.failureBucket.node.defaultChild;
+  if (bucket !== undefined) {
+    const bucketId = Stack.of(access).getLogicalId(bucket as never);
+    Validations.of(access).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason: 'Lambda names on-failure objects itself (per mapping, partition and time); the bucket is dedicated.',
+    });
+  }
+  const usesVpc =
+    props.source.kind === 'msk' || (props.source.kind === 'self-managed' && props.source.subnetIds.length > 0);
+  if (usesVpc) {
+    Validations.of(access).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:Describe* cannot be scoped, and the poller creates its ENIs in subnets only known at run time.',
+    });
+  }
+};
+
+const pascalCase = (name: string): string =>
+  name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part[0]?.toUpperCase() + part.slice(1))
+    .join('');

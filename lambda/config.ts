@@ -1,0 +1,73 @@
+import { ConfigError } from './errors.js';
+
+export interface Config {
+  readonly tableName: string;
+  readonly deadLetterBucket: string;
+  readonly region: string;
+  readonly lowStockThreshold: number;
+  readonly productsTopic: string;
+  readonly orderItemsTopic: string;
+  /** Scale used for a schemaless price that is not already a decimal string. */
+  readonly priceScale: number;
+  /** Independent products written in parallel. */
+  readonly writeConcurrency: number;
+  /** Below this many ms left, no new write starts and the invocation fails for redelivery. */
+  readonly timeBudgetMarginMs: number;
+  readonly dynamoDbEndpoint: string | undefined;
+  readonly s3Endpoint: string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULTS = {
+  tableName: 'inventory-realtime',
+  region: 'us-east-1',
+  lowStockThreshold: 10,
+  productsTopic: 'dbserver1.public.products',
+  orderItemsTopic: 'dbserver1.public.order_items',
+  priceScale: 2,
+  writeConcurrency: 16,
+  timeBudgetMarginMs: 10_000,
+} as const;
+
+const text = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+};
+
+const integer = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `expected an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `expected ${min}..${max}, got ${value}`);
+  return value;
+};
+
+const required = (env: Env, name: string, why: string): string => {
+  const value = text(env, name);
+  if (value === undefined) throw new ConfigError(name, `is required (${why})`);
+  return value;
+};
+
+/** Reads and validates the environment once; any problem names the variable at fault. */
+export const loadConfig = (env: Env = process.env): Config => {
+  const productsTopic = text(env, 'PRODUCTS_TOPIC') ?? DEFAULTS.productsTopic;
+  const orderItemsTopic = text(env, 'ORDER_ITEMS_TOPIC') ?? DEFAULTS.orderItemsTopic;
+  if (productsTopic === orderItemsTopic) {
+    throw new ConfigError('ORDER_ITEMS_TOPIC', 'must differ from PRODUCTS_TOPIC');
+  }
+  return {
+    tableName: text(env, 'DYNAMODB_TABLE') ?? DEFAULTS.tableName,
+    deadLetterBucket: required(env, 'DLQ_S3_BUCKET', 'a dead letter must have a home'),
+    region: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION') ?? DEFAULTS.region,
+    lowStockThreshold: integer(env, 'LOW_STOCK_THRESHOLD', DEFAULTS.lowStockThreshold, 0, 2 ** 31 - 1),
+    productsTopic,
+    orderItemsTopic,
+    priceScale: integer(env, 'PRICE_SCALE', DEFAULTS.priceScale, 0, 38),
+    writeConcurrency: integer(env, 'WRITE_CONCURRENCY', DEFAULTS.writeConcurrency, 1, 256),
+    timeBudgetMarginMs: integer(env, 'TIME_BUDGET_MARGIN_MS', DEFAULTS.timeBudgetMarginMs, 0, 900_000),
+    dynamoDbEndpoint: text(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? text(env, 'AWS_ENDPOINT_URL'),
+    s3Endpoint: text(env, 'AWS_ENDPOINT_URL_S3') ?? text(env, 'AWS_ENDPOINT_URL'),
+  };
+};

@@ -1,0 +1,143 @@
+import { ErrorCode, PoisonRecordError } from '../errors.js';
+import type { FieldSchema } from './decimal.js';
+import { isJsonObject } from './payload.js';
+
+export const Op = { CREATE: 'c', UPDATE: 'u', DELETE: 'd', READ: 'r', TRUNCATE: 't', MESSAGE: 'm' } as const;
+export type Op = (typeof Op)[keyof typeof Op];
+export type RowOp = typeof Op.CREATE | typeof Op.UPDATE | typeof Op.DELETE | typeof Op.READ;
+
+const ROW_OPS: ReadonlySet<string> = new Set([Op.CREATE, Op.UPDATE, Op.DELETE, Op.READ]);
+const ROWLESS_OPS: ReadonlySet<string> = new Set([Op.TRUNCATE, Op.MESSAGE]);
+
+/** Where a change sits in the source database's history. */
+export interface SourcePosition {
+  /** Postgres WAL position of the change (absent in unwrapped events without `__lsn`). */
+  readonly lsn: number | undefined;
+  /** Commit time in the source database, else the connector's processing time. */
+  readonly sourceTsMs: number | undefined;
+}
+
+/** One row change, whatever the wire form (schema envelope, plain envelope, ExtractNewRecordState). */
+export interface RowChange {
+  readonly kind: 'row';
+  readonly op: RowOp;
+  /** `after` for c/u/r; for d the `before` image, which may hold only the key columns. */
+  readonly row: Readonly<Record<string, unknown>>;
+  readonly fieldSchemas: ReadonlyMap<string, FieldSchema>;
+  readonly position: SourcePosition;
+  /** The envelope's `ts_ms`: when the connector processed the change. */
+  readonly eventTsMs: number | undefined;
+}
+
+/** Truncate and logical-decoding messages carry no row. */
+export interface RowlessChange {
+  readonly kind: 'rowless';
+  readonly op: Op;
+}
+
+export type ParsedChange = RowChange | RowlessChange;
+
+const EMPTY_SCHEMAS: ReadonlyMap<string, FieldSchema> = new Map();
+
+const optionalInteger = (value: unknown): number | undefined => {
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof number === 'number' && Number.isFinite(number) && Number.isInteger(number)
+    ? number
+    : undefined;
+};
+
+const fieldSchemasOf = (structSchema: unknown): ReadonlyMap<string, FieldSchema> => {
+  if (!isJsonObject(structSchema) || !Array.isArray(structSchema.fields)) return EMPTY_SCHEMAS;
+  const schemas = new Map<string, FieldSchema>();
+  for (const field of structSchema.fields) {
+    if (isJsonObject(field) && typeof field.field === 'string')
+      schemas.set(field.field, field as FieldSchema);
+  }
+  return schemas;
+};
+
+/** The struct schema of the envelope's `after` (or `before`) field, which describes the row's columns. */
+const rowSchemaOfEnvelope = (schema: unknown): ReadonlyMap<string, FieldSchema> => {
+  if (!isJsonObject(schema) || !Array.isArray(schema.fields)) return EMPTY_SCHEMAS;
+  const rowField =
+    schema.fields.find((field) => isJsonObject(field) && field.field === 'after') ??
+    schema.fields.find((field) => isJsonObject(field) && field.field === 'before');
+  return fieldSchemasOf(rowField);
+};
+
+const parseOp = (raw: unknown): Op => {
+  if (typeof raw !== 'string' || !(ROW_OPS.has(raw) || ROWLESS_OPS.has(raw))) {
+    throw new PoisonRecordError(ErrorCode.UNKNOWN_OP, `Unknown Debezium op ${JSON.stringify(raw)}`);
+  }
+  return raw as Op;
+};
+
+const parseDebeziumEnvelope = (payload: Record<string, unknown>, schema: unknown): ParsedChange => {
+  const op = parseOp(payload.op);
+  if (!ROW_OPS.has(op)) return { kind: 'rowless', op };
+  const image = op === Op.DELETE ? payload.before : payload.after;
+  if (!isJsonObject(image)) {
+    const which = op === Op.DELETE ? 'before' : 'after';
+    // A delete without a before image can still be applied by its Kafka key.
+    if (!(op === Op.DELETE && (image === null || image === undefined))) {
+      throw new PoisonRecordError(ErrorCode.MISSING_FIELD, `Debezium '${op}' event has no '${which}' row`);
+    }
+  }
+  const source = isJsonObject(payload.source) ? payload.source : {};
+  return {
+    kind: 'row',
+    op: op as RowOp,
+    row: isJsonObject(image) ? image : {},
+    fieldSchemas: rowSchemaOfEnvelope(schema),
+    position: {
+      lsn: optionalInteger(source.lsn),
+      sourceTsMs: optionalInteger(source.ts_ms) ?? optionalInteger(payload.ts_ms),
+    },
+    eventTsMs: optionalInteger(payload.ts_ms),
+  };
+};
+
+/** ExtractNewRecordState: the flat row, with optional `__op`, `__deleted`, `__lsn`, `__source_ts_ms`. */
+const parseUnwrappedRow = (row: Record<string, unknown>, schema: unknown): ParsedChange => {
+  const deleted = row.__deleted === true || row.__deleted === 'true';
+  const op = deleted ? Op.DELETE : row.__op === undefined ? Op.UPDATE : parseOp(row.__op);
+  if (!ROW_OPS.has(op)) return { kind: 'rowless', op };
+  return {
+    kind: 'row',
+    op: op as RowOp,
+    row,
+    fieldSchemas: fieldSchemasOf(schema),
+    position: {
+      lsn: optionalInteger(row.__lsn),
+      sourceTsMs: optionalInteger(row.__source_ts_ms) ?? optionalInteger(row.__ts_ms),
+    },
+    eventTsMs: optionalInteger(row.__ts_ms) ?? optionalInteger(row.__source_ts_ms),
+  };
+};
+
+const isDebeziumEnvelope = (payload: Record<string, unknown>): boolean =>
+  'op' in payload && ('source' in payload || 'after' in payload || 'before' in payload);
+
+/** `{schema, payload}` (JsonConverter with schemas) or the bare payload. */
+export const unwrapSchemaEnvelope = (json: unknown): { payload: unknown; schema: unknown } =>
+  isJsonObject(json) && 'payload' in json && 'schema' in json
+    ? { payload: json.payload, schema: json.schema }
+    : { payload: json, schema: undefined };
+
+/**
+ * Recognises the wire form of a decoded Kafka value and returns the row change it carries.
+ * Returns undefined for a schema envelope whose payload is null (a tombstone in disguise).
+ */
+export const parseChange = (json: unknown): ParsedChange | undefined => {
+  const { payload, schema } = unwrapSchemaEnvelope(json);
+  if (payload === null) return undefined;
+  if (!isJsonObject(payload)) {
+    throw new PoisonRecordError(
+      ErrorCode.NOT_AN_OBJECT,
+      `Kafka value is JSON ${Array.isArray(payload) ? 'array' : typeof payload}, not an object`,
+    );
+  }
+  return isDebeziumEnvelope(payload)
+    ? parseDebeziumEnvelope(payload, schema)
+    : parseUnwrappedRow(payload, schema);
+};

@@ -1,0 +1,45 @@
+import { ErrorCode, PoisonRecordError } from '../errors.js';
+import { type OrderItemCreated, type SkippedRecord, SkipReason } from '../inventory/changes.js';
+import { readId, requireId } from './columns.js';
+import { Op, type RowChange } from './envelope.js';
+import type { KafkaRecord } from './kafka-event.js';
+
+const readQuantity = (row: RowChange['row']): number => {
+  const quantity = row.quantity;
+  if (quantity === undefined || quantity === null) {
+    throw new PoisonRecordError(ErrorCode.MISSING_FIELD, "Column 'quantity' is missing");
+  }
+  if (!Number.isSafeInteger(quantity) || (quantity as number) <= 0) {
+    throw new PoisonRecordError(
+      ErrorCode.INVALID_QUANTITY,
+      `Column 'quantity' must be a positive integer, got ${JSON.stringify(quantity)?.slice(0, 80)}`,
+    );
+  }
+  return quantity as number;
+};
+
+/**
+ * Only a new order line takes stock. Snapshot rows (`r`) are history already reflected in the products'
+ * snapshotted stock; updates and deletes would need the old quantity, which default REPLICA IDENTITY does
+ * not send, and restocks arrive as product updates.
+ */
+export const toOrderItemChange = (
+  change: RowChange,
+  record: KafkaRecord,
+): OrderItemCreated | SkippedRecord => {
+  if (change.op !== Op.CREATE) {
+    return {
+      type: 'Skipped',
+      reason: SkipReason.ORDER_ITEM_NOT_CREATE,
+      detail: `order_items '${change.op}' does not change stock`,
+      record,
+    };
+  }
+  return {
+    type: 'OrderItemCreated',
+    productId: requireId(change.row, 'product_id'),
+    orderItemId: readId(change.row, 'id'),
+    quantity: readQuantity(change.row),
+    record,
+  };
+};

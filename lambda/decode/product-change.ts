@@ -1,0 +1,67 @@
+import type { ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import { positionKey } from '../inventory/position.js';
+import { isNotSent, keyRow, readId, readInteger, readString, requireId } from './columns.js';
+import { decodeDecimal } from './decimal.js';
+import { Op, type RowChange } from './envelope.js';
+import type { KafkaRecord } from './kafka-event.js';
+import { toIsoTimestamp } from './timestamp.js';
+
+const readDescription = (row: RowChange['row']): string | null | undefined => {
+  const value = row.description;
+  if (value === null) return null;
+  return readString(row, 'description');
+};
+
+const readColumns = (change: RowChange, priceScale: number): ProductColumns => {
+  const { row, fieldSchemas } = change;
+  const name = readString(row, 'name');
+  const description = readDescription(row);
+  const price = isNotSent(row.price)
+    ? undefined
+    : decodeDecimal(row.price, fieldSchemas.get('price'), priceScale);
+  const stockQuantity = readInteger(row, 'stock_quantity');
+  return {
+    ...(name === undefined ? {} : { name }),
+    ...(description === undefined ? {} : { description }),
+    ...(price === undefined ? {} : { price }),
+    ...(stockQuantity === undefined ? {} : { stockQuantity }),
+  };
+};
+
+/** `updated_at` when the row carries it, else when the change happened at the source. */
+const lastUpdatedOf = (change: RowChange, record: KafkaRecord): string =>
+  isNotSent(change.row.updated_at)
+    ? new Date(change.position.sourceTsMs ?? change.eventTsMs ?? record.timestamp).toISOString()
+    : toIsoTimestamp(change.row.updated_at, change.fieldSchemas.get('updated_at'));
+
+export const toProductUpserted = (
+  change: RowChange,
+  record: KafkaRecord,
+  priceScale: number,
+): ProductUpserted => ({
+  type: 'ProductUpserted',
+  productId: requireId(change.row, 'id'),
+  position: positionKey(change.position, record.offset),
+  columns: readColumns(change, priceScale),
+  lastUpdated: lastUpdatedOf(change, record),
+  cdcTimestamp: change.eventTsMs ?? change.position.sourceTsMs ?? record.timestamp,
+  record,
+});
+
+/**
+ * A delete is applied by key only: the before image of real connectors holds the key and nulls that mean
+ * "not sent", and unwrapped deletes may carry placeholder values.
+ */
+export const toProductDeleted = (change: RowChange, record: KafkaRecord): ProductDeleted => ({
+  type: 'ProductDeleted',
+  productId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
+  position: positionKey(change.position, record.offset),
+  record,
+});
+
+export const toProductChange = (
+  change: RowChange,
+  record: KafkaRecord,
+  priceScale: number,
+): ProductUpserted | ProductDeleted =>
+  change.op === Op.DELETE ? toProductDeleted(change, record) : toProductUpserted(change, record, priceScale);

@@ -1,0 +1,198 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { forEachConcurrently } from './concurrency.js';
+import type { Config } from './config.js';
+import { type DecodedRecord, decodeRecord } from './decode/decode-record.js';
+import { flattenRecords, type KafkaEvent, type KafkaRecord } from './decode/kafka-event.js';
+import { ErrorCode, isPoisonRecordError, PoisonRecordError, TimeBudgetExhaustedError } from './errors.js';
+import { type InventoryChange, type SkippedRecord, SkipReason } from './inventory/changes.js';
+import { type LowStockAlert, LowStockTracker } from './inventory/low-stock.js';
+import { planWrites, recordsOfStep, type WriteStep } from './inventory/plan.js';
+import { buildDeadLetter, type DeadLetterStore } from './store/dead-letter.js';
+import type { InventoryStore } from './store/inventory-store.js';
+import { Outcome } from './store/outcome.js';
+import { BatchCounters, type Counts } from './telemetry/batch-counters.js';
+import { MetricName } from './telemetry/metric-names.js';
+
+export interface BatchDependencies {
+  readonly config: Pick<
+    Config,
+    | 'productsTopic'
+    | 'orderItemsTopic'
+    | 'priceScale'
+    | 'lowStockThreshold'
+    | 'writeConcurrency'
+    | 'timeBudgetMarginMs'
+  >;
+  readonly store: InventoryStore;
+  readonly deadLetters: DeadLetterStore;
+  readonly logger: Logger;
+  readonly now?: () => Date;
+}
+
+export interface BatchResult {
+  readonly counts: Readonly<Counts>;
+  readonly lowStockAlerts: readonly LowStockAlert[];
+  readonly deadLetterKeys: readonly string[];
+}
+
+/** The seed logged progress every 100 messages; so do we, within an invocation. */
+export const PROGRESS_EVERY = 100;
+
+const SKIP_METRIC: Record<SkippedRecord['reason'], MetricName> = {
+  [SkipReason.TOMBSTONE]: MetricName.TOMBSTONES_SKIPPED,
+  [SkipReason.ROWLESS_OP]: MetricName.EVENTS_IGNORED,
+  [SkipReason.ORDER_ITEM_NOT_CREATE]: MetricName.EVENTS_IGNORED,
+};
+
+const OUTCOME_METRIC: Record<Outcome, MetricName> = {
+  [Outcome.APPLIED]: MetricName.PRODUCTS_UPSERTED,
+  [Outcome.DUPLICATE]: MetricName.DUPLICATES_SKIPPED,
+  [Outcome.STALE]: MetricName.STALE_EVENTS_SKIPPED,
+  [Outcome.ALREADY_ABSENT]: MetricName.DUPLICATES_SKIPPED,
+  [Outcome.UNKNOWN_PRODUCT]: MetricName.PROCESSING_ERRORS,
+};
+
+const coordinates = (record: KafkaRecord) => ({
+  topic: record.topic,
+  partition: record.partition,
+  offset: record.offset,
+});
+
+/** One invocation's work: decode every record, dead-letter poison, apply the rest exactly once. */
+export class BatchProcessor {
+  readonly #deps: BatchDependencies;
+  readonly #counters: BatchCounters;
+  readonly #lowStock: LowStockTracker;
+  readonly #deadLetterKeys: string[] = [];
+  readonly #remainingMs: () => number;
+  readonly #source: { eventSource?: string; eventSourceArn?: string };
+
+  constructor(deps: BatchDependencies, event: KafkaEvent, remainingMs: () => number) {
+    this.#deps = deps;
+    this.#remainingMs = remainingMs;
+    this.#lowStock = new LowStockTracker(deps.config.lowStockThreshold);
+    this.#counters = new BatchCounters(PROGRESS_EVERY, (counts) =>
+      deps.logger.info('Progress', { counts: { ...counts } }),
+    );
+    this.#source = {
+      ...(typeof event.eventSource === 'string' ? { eventSource: event.eventSource } : {}),
+      ...(typeof event.eventSourceArn === 'string' ? { eventSourceArn: event.eventSourceArn } : {}),
+    };
+  }
+
+  get counts(): Readonly<Counts> {
+    return this.#counters.counts;
+  }
+
+  async process(event: KafkaEvent): Promise<BatchResult> {
+    const changes = await this.#decodeAll(flattenRecords(event));
+    const plan = planWrites(changes);
+    this.#counters.add(MetricName.DUPLICATES_SKIPPED, plan.inBatchDuplicates.length);
+    this.#counters.recordDone(plan.inBatchDuplicates.length);
+    await forEachConcurrently(plan.products, this.#deps.config.writeConcurrency, async ({ steps }) => {
+      for (const step of steps) await this.#applyStep(step);
+    });
+    const lowStockAlerts = this.#lowStock.alerts();
+    for (const alert of lowStockAlerts) this.#deps.logger.warn('Low stock', { ...alert });
+    this.#counters.add(MetricName.LOW_STOCK_ALERTS, lowStockAlerts.length);
+    return { counts: this.counts, lowStockAlerts, deadLetterKeys: this.#deadLetterKeys };
+  }
+
+  async #decodeAll(records: readonly KafkaRecord[]): Promise<InventoryChange[]> {
+    const changes: InventoryChange[] = [];
+    const poison: Array<{ record: KafkaRecord; error: PoisonRecordError }> = [];
+    for (const record of records) {
+      const decoded = this.#decode(record);
+      if (decoded instanceof PoisonRecordError) poison.push({ record, error: decoded });
+      else if (decoded.type === 'Skipped') this.#skip(decoded);
+      else changes.push(decoded);
+    }
+    await forEachConcurrently(poison, this.#deps.config.writeConcurrency, ({ record, error }) =>
+      this.#deadLetter(record, error),
+    );
+    return changes;
+  }
+
+  #decode(record: KafkaRecord): DecodedRecord | PoisonRecordError {
+    try {
+      return decodeRecord(record, this.#deps.config);
+    } catch (error) {
+      if (isPoisonRecordError(error)) return error;
+      // Decoding is pure; anything else is a bug in it, which must not lose the record either.
+      return new PoisonRecordError(ErrorCode.MALFORMED_RECORD, `Undecodable record: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  #skip(skipped: SkippedRecord): void {
+    this.#counters.add(SKIP_METRIC[skipped.reason]);
+    this.#counters.recordDone();
+    this.#deps.logger.debug('Skipped record', { ...coordinates(skipped.record), reason: skipped.reason });
+  }
+
+  async #deadLetter(record: KafkaRecord, error: PoisonRecordError): Promise<void> {
+    const now = this.#deps.now?.() ?? new Date();
+    const key = await this.#deps.deadLetters.put(buildDeadLetter(record, error, now, this.#source));
+    this.#deadLetterKeys.push(key);
+    this.#counters.add(MetricName.PROCESSING_ERRORS);
+    this.#counters.add(MetricName.DLQ_WRITES);
+    this.#counters.recordDone();
+    this.#deps.logger.warn('Record dead-lettered', {
+      ...coordinates(record),
+      code: error.code,
+      reason: error.message,
+      deadLetterKey: key,
+    });
+  }
+
+  #checkTimeBudget(): void {
+    const remaining = this.#remainingMs();
+    if (remaining < this.#deps.config.timeBudgetMarginMs) {
+      throw new TimeBudgetExhaustedError(remaining, this.#deps.config.timeBudgetMarginMs);
+    }
+  }
+
+  async #applyStep(step: WriteStep): Promise<void> {
+    this.#checkTimeBudget();
+    this.#counters.add(MetricName.DYNAMODB_WRITES);
+    try {
+      await this.#write(step);
+    } catch (error) {
+      if (!isPoisonRecordError(error)) throw error;
+      for (const change of recordsOfStep(step)) await this.#deadLetter(change.record, error);
+    }
+  }
+
+  async #write(step: WriteStep): Promise<void> {
+    const { store } = this.#deps;
+    if (step.kind === 'upsert') {
+      this.#countOutcome(await store.upsertProduct(step.change), MetricName.PRODUCTS_UPSERTED);
+      return;
+    }
+    if (step.kind === 'delete') {
+      this.#countOutcome(await store.deleteProduct(step.change), MetricName.PRODUCTS_DELETED);
+      return;
+    }
+    const productId = step.items[0]?.productId as number;
+    const result = await store.decrementStock(productId, step.items);
+    this.#counters.add(MetricName.STOCK_DECREMENTED, result.applied.length);
+    this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
+    this.#counters.recordDone(result.applied.length + result.duplicates.length);
+    if (result.applied.length > 0) this.#lowStock.observe(productId, result.name, result.stockAfter);
+    for (const item of result.unknownProduct) {
+      await this.#deadLetter(
+        item.record,
+        new PoisonRecordError(
+          ErrorCode.UNKNOWN_PRODUCT,
+          `Product ${productId} is not in the inventory table; replay once it exists`,
+        ),
+      );
+    }
+  }
+
+  #countOutcome(outcome: Outcome, appliedMetric: MetricName): void {
+    this.#counters.add(outcome === Outcome.APPLIED ? appliedMetric : OUTCOME_METRIC[outcome]);
+    this.#counters.recordDone();
+  }
+}

@@ -1,0 +1,126 @@
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { WriteContentionError } from '../errors.js';
+import type { ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import { Attr, EMPTY_MAP, numberValue, stringValue } from './attributes.js';
+import { isConditionalCheckFailed, readItem, rejectIfInvalid, storedString } from './item-reader.js';
+import { MAX_CONDITION_RETRIES, Outcome } from './outcome.js';
+
+/** Newer than what the item reflects, or the item has no position yet (new, or written by the seed service). */
+const NEWER_THAN_STORED = `attribute_not_exists(#pos) OR #pos < :pos`;
+
+export interface UpsertExpression {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, AttributeValue>;
+}
+
+/** Pure: the conditional update that upserts a product, setting only the columns the change carries. */
+export const buildUpsertExpression = (change: ProductUpserted): UpsertExpression => {
+  const names: Record<string, string> = { '#pos': Attr.CDC_POSITION };
+  const values: Record<string, AttributeValue> = { ':pos': stringValue(change.position) };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const set = (attribute: string, value: AttributeValue): void => {
+    const token = `${sets.length}`;
+    names[`#a${token}`] = attribute;
+    values[`:v${token}`] = value;
+    sets.push(`#a${token} = :v${token}`);
+  };
+  const { name, description, price, stockQuantity } = change.columns;
+  if (name !== undefined) set(Attr.NAME, stringValue(name));
+  if (typeof description === 'string') set(Attr.DESCRIPTION, stringValue(description));
+  if (description === null) {
+    names['#desc'] = Attr.DESCRIPTION;
+    removes.push('#desc');
+  }
+  if (price !== undefined) set(Attr.PRICE, stringValue(price));
+  if (stockQuantity !== undefined) set(Attr.STOCK_QUANTITY, numberValue(stockQuantity));
+  set(Attr.LAST_UPDATED, stringValue(change.lastUpdated));
+  set(Attr.CDC_TIMESTAMP, numberValue(change.cdcTimestamp));
+  names['#applied'] = Attr.APPLIED_OFFSETS;
+  names['#first'] = Attr.FIRST_OFFSETS;
+  values[':empty'] = EMPTY_MAP;
+  sets.push(
+    '#pos = :pos',
+    '#applied = if_not_exists(#applied, :empty)',
+    '#first = if_not_exists(#first, :empty)',
+  );
+  return {
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: NEWER_THAN_STORED,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+};
+
+/** After a failed condition: same position means this change is already in; a higher one means it is superseded. */
+const classifyRejected = async (
+  client: DynamoDBClient,
+  tableName: string,
+  productId: number,
+  position: string,
+): Promise<Outcome | undefined> => {
+  const stored = storedString(await readItem(client, tableName, productId), Attr.CDC_POSITION);
+  if (stored === undefined || stored < position) return undefined;
+  return stored === position ? Outcome.DUPLICATE : Outcome.STALE;
+};
+
+export const upsertProduct = async (
+  client: DynamoDBClient,
+  tableName: string,
+  change: ProductUpserted,
+): Promise<Outcome> => {
+  const expression = buildUpsertExpression(change);
+  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { [Attr.PRODUCT_ID]: numberValue(change.productId) },
+          ...expression,
+        }),
+      );
+      return Outcome.APPLIED;
+    } catch (error) {
+      rejectIfInvalid(error, `the upsert of product ${change.productId}`);
+      if (!isConditionalCheckFailed(error)) throw error;
+      const outcome = await classifyRejected(client, tableName, change.productId, change.position);
+      if (outcome !== undefined) return outcome;
+    }
+  }
+  throw new WriteContentionError(change.productId);
+};
+
+export const deleteProduct = async (
+  client: DynamoDBClient,
+  tableName: string,
+  change: ProductDeleted,
+): Promise<Outcome> => {
+  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+    try {
+      const { Attributes } = await client.send(
+        new DeleteItemCommand({
+          TableName: tableName,
+          Key: { [Attr.PRODUCT_ID]: numberValue(change.productId) },
+          ConditionExpression: NEWER_THAN_STORED,
+          ExpressionAttributeNames: { '#pos': Attr.CDC_POSITION },
+          ExpressionAttributeValues: { ':pos': stringValue(change.position) },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return Attributes === undefined ? Outcome.ALREADY_ABSENT : Outcome.APPLIED;
+    } catch (error) {
+      rejectIfInvalid(error, `the delete of product ${change.productId}`);
+      if (!isConditionalCheckFailed(error)) throw error;
+      const outcome = await classifyRejected(client, tableName, change.productId, change.position);
+      if (outcome !== undefined) return outcome;
+    }
+  }
+  throw new WriteContentionError(change.productId);
+};

@@ -1,0 +1,19 @@
+/** Every metric the function emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE, default InventoryService). */
+export const MetricName = {
+  RECORDS_PROCESSED: 'RecordsProcessed',
+  PRODUCTS_UPSERTED: 'ProductsUpserted',
+  PRODUCTS_DELETED: 'ProductsDeleted',
+  STOCK_DECREMENTED: 'StockDecremented',
+  LOW_STOCK_ALERTS: 'LowStockAlerts',
+  DLQ_WRITES: 'DLQWrites',
+  PROCESSING_ERRORS: 'ProcessingErrors',
+  DUPLICATES_SKIPPED: 'DuplicatesSkipped',
+  STALE_EVENTS_SKIPPED: 'StaleEventsSkipped',
+  TOMBSTONES_SKIPPED: 'TombstonesSkipped',
+  EVENTS_IGNORED: 'EventsIgnored',
+  DYNAMODB_WRITES: 'DynamoDbWrites',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+export const METRICS_NAMESPACE = 'InventoryService';
+export const SERVICE_NAME = 'inventory-service';

@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+
+/** In-process DynamoDB (dynalite) and S3 (s3rver) on loopback ports; no Docker, no network. */
+export interface EmbeddedAws {
+  readonly dynamoDbEndpoint: string;
+  readonly s3Endpoint: string;
+  readonly region: string;
+  readonly dynamoDb: DynamoDBClient;
+  readonly s3: S3Client;
+  /** Environment for anything that reads the standard SDK variables (the handler, the tools). */
+  readonly env: Readonly<Record<string, string>>;
+  createTable(name: string): Promise<void>;
+  createBucket(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+/** s3rver accepts only these; dynalite accepts anything. */
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+type Closeable = { close(callback: (error?: Error) => void): unknown };
+
+const listen = (server: ReturnType<typeof dynalite>): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+
+const close = (server: Closeable): Promise<void> =>
+  new Promise((resolve) => {
+    server.close(() => resolve());
+  });
+
+export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
+  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const dynamoPort = await listen(dynamoServer);
+  const s3Directory = await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-'));
+  const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
+  const { port: s3Port } = await s3Server.run();
+
+  const dynamoDbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const s3Endpoint = `http://127.0.0.1:${s3Port}`;
+  const dynamoDb = new DynamoDBClient({ region: REGION, endpoint: dynamoDbEndpoint, credentials: CREDENTIALS });
+  const s3 = new S3Client({
+    region: REGION,
+    endpoint: s3Endpoint,
+    credentials: CREDENTIALS,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+
+  return {
+    dynamoDbEndpoint,
+    s3Endpoint,
+    region: REGION,
+    dynamoDb,
+    s3,
+    env: {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamoDbEndpoint,
+      AWS_ENDPOINT_URL_S3: s3Endpoint,
+    },
+    async createTable(name) {
+      await dynamoDb.send(
+        new CreateTableCommand({
+          TableName: name,
+          KeySchema: [{ AttributeName: 'product_id', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'product_id', AttributeType: 'N' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    },
+    async createBucket(name) {
+      await s3.send(new CreateBucketCommand({ Bucket: name }));
+    },
+    async stop() {
+      dynamoDb.destroy();
+      s3.destroy();
+      await Promise.all([close(dynamoServer), s3Server.close()]);
+      await rm(s3Directory, { recursive: true, force: true });
+    },
+  };
+};
