@@ -46,7 +46,9 @@ export class InventoryStack extends Stack {
       memorySizeMb: config.memorySizeMb,
       timeout: Duration.seconds(config.timeoutSeconds),
       ...HANDLER_TUNING,
-      ...(config.reservedConcurrency === undefined ? {} : { reservedConcurrency: config.reservedConcurrency }),
+      ...(config.reservedConcurrency === undefined
+        ? {}
+        : { reservedConcurrency: config.reservedConcurrency }),
       logRetention: config.logRetentionDays as RetentionDays,
       localEndpoints: config.localEndpoints,
     });

@@ -147,7 +147,8 @@ const integer = (read: ReadContext, key: ContextKey, min: number, max: number): 
   if (raw === undefined) return undefined;
   if (!/^-?\d+$/.test(raw)) throw new StackConfigError(key, `must be an integer, got "${raw}"`);
   const value = Number(raw);
-  if (value < min || value > max) throw new StackConfigError(key, `must be within ${min}..${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new StackConfigError(key, `must be within ${min}..${max}, got ${value}`);
   return value;
 };
 
@@ -176,7 +177,10 @@ const readKafkaSource = (read: ReadContext): KafkaSource => {
   const clusterArn = text(read, 'mskClusterArn');
   const bootstrapServers = list(read, 'bootstrapServers');
   if (clusterArn !== undefined && bootstrapServers.length > 0) {
-    throw new StackConfigError('bootstrapServers', 'cannot be combined with mskClusterArn; choose one source');
+    throw new StackConfigError(
+      'bootstrapServers',
+      'cannot be combined with mskClusterArn; choose one source',
+    );
   }
   if (clusterArn !== undefined) {
     if (!MSK_CLUSTER_ARN.test(clusterArn)) {
@@ -192,7 +196,7 @@ const readKafkaSource = (read: ReadContext): KafkaSource => {
   const secretArn = text(read, 'kafkaSecretArn');
   const subnetIds = list(read, 'kafkaSubnetIds');
   const securityGroupId = text(read, 'kafkaSecurityGroupId');
-  if ((subnetIds.length > 0) !== (securityGroupId !== undefined)) {
+  if (subnetIds.length > 0 !== (securityGroupId !== undefined)) {
     throw new StackConfigError('kafkaSubnetIds', 'and kafkaSecurityGroupId must be set together');
   }
   if (secretArn === undefined && subnetIds.length === 0) {
@@ -222,12 +226,19 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   }
   const consumerGroupPrefix = text(read, 'consumerGroupPrefix') ?? d.consumerGroupPrefix;
   if (!CONSUMER_GROUP.test(consumerGroupPrefix)) {
-    throw new StackConfigError('consumerGroupPrefix', `has characters Kafka group ids cannot use: "${consumerGroupPrefix}"`);
+    throw new StackConfigError(
+      'consumerGroupPrefix',
+      `has characters Kafka group ids cannot use: "${consumerGroupPrefix}"`,
+    );
   }
   const minimumPollers = integer(read, 'minimumPollers', 1, 200) ?? d.minimumPollers;
-  const maximumPollers = integer(read, 'maximumPollers', 1, 2000) ?? Math.max(d.maximumPollers, minimumPollers);
+  const maximumPollers =
+    integer(read, 'maximumPollers', 1, 2000) ?? Math.max(d.maximumPollers, minimumPollers);
   if (minimumPollers > maximumPollers) {
-    throw new StackConfigError('minimumPollers', `(${minimumPollers}) must not exceed maximumPollers (${maximumPollers})`);
+    throw new StackConfigError(
+      'minimumPollers',
+      `(${minimumPollers}) must not exceed maximumPollers (${maximumPollers})`,
+    );
   }
   const maxRecordAgeSeconds = integer(read, 'maxRecordAgeSeconds', 60, 604_800);
   const reservedConcurrency = integer(read, 'reservedConcurrency', 1, 10_000);

@@ -1,5 +1,11 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+  StorageClass,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface DeadLetterBucketProps {
@@ -35,7 +41,8 @@ export class DeadLetterBucket extends Construct {
     });
     Validations.of(this.bucket).acknowledge({
       id: 'AwsSolutions-S1',
-      reason: 'Writes come only from this stack’s role (DLQWrites metric, CloudTrail); an access-log bucket adds cost, not insight.',
+      reason:
+        'Writes come only from this stack’s role (DLQWrites metric, CloudTrail); an access-log bucket adds cost, not insight.',
     });
   }
 }

@@ -10,7 +10,12 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { functionOffsetLag, type HandlerMetricName, handlerMetric, mappingOffsetLag } from './inventory-metrics.js';
+import {
+  functionOffsetLag,
+  type HandlerMetricName,
+  handlerMetric,
+  mappingOffsetLag,
+} from './inventory-metrics.js';
 
 export interface InventoryDashboardProps {
   readonly function: IFunction;
@@ -37,7 +42,9 @@ export class InventoryDashboard extends Construct {
   constructor(scope: Construct, id: string, props: InventoryDashboardProps) {
     super(scope, id);
     const fn = props.function;
-    const lagLines = [...props.mappings].map(([name, mapping]) => mappingOffsetLag(mapping, `OffsetLag ${name}`));
+    const lagLines = [...props.mappings].map(([name, mapping]) =>
+      mappingOffsetLag(mapping, `OffsetLag ${name}`),
+    );
     const rows: IWidget[][] = [
       [
         new TextWidget({
@@ -54,7 +61,12 @@ export class InventoryDashboard extends Construct {
       ],
       [
         countGraph('Failures', ['DLQWrites', 'ProcessingErrors']),
-        countGraph('Skipped on purpose', ['DuplicatesSkipped', 'StaleEventsSkipped', 'TombstonesSkipped', 'EventsIgnored']),
+        countGraph('Skipped on purpose', [
+          'DuplicatesSkipped',
+          'StaleEventsSkipped',
+          'TombstonesSkipped',
+          'EventsIgnored',
+        ]),
         new GraphWidget({
           title: 'Function errors and throttles',
           left: [fn.metricErrors(), fn.metricThrottles(), fn.metricInvocations()],

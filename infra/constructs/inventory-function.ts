@@ -1,4 +1,4 @@
-import { type CfnElement, type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { bucketObjectsWildcardFinding } from './nag-findings.js';
 
 /** Powertools names the handler's metrics and logs use; the dashboard reads the same values. */
 export const POWERTOOLS = {
@@ -94,8 +95,9 @@ export class InventoryFunction extends Construct {
     });
     runtimeAccess.attachToRole(this.role);
     Validations.of(runtimeAccess).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(props.deadLetterBucket)}.Arn>/*]`,
-      reason: 'Dead-letter keys are <topic>/<partition>/<offset>.json, known only per record; the bucket is dedicated.',
+      id: bucketObjectsWildcardFinding(props.deadLetterBucket),
+      reason:
+        'Dead-letter keys are <topic>/<partition>/<offset>.json, known only per record; the bucket is dedicated.',
     });
 
     this.function = new NodejsFunction(this, 'Handler', {
@@ -143,13 +145,8 @@ export class InventoryFunction extends Construct {
     (this.function.node.defaultChild as CfnFunction).overrideLogicalId(FUNCTION_LOGICAL_ID);
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the handler bundle targets (esbuild target node22); upgrade both together.',
+      reason:
+        'Node.js 22 is the runtime the handler bundle targets (esbuild target node22); upgrade both together.',
     });
   }
 }
-
-const logicalIdOf = (bucket: IBucket): string => {
-  const child = bucket.node.defaultChild;
-  if (child === undefined) throw new Error('dead-letter bucket must be defined in this app');
-  return Stack.of(bucket).getLogicalId(child as CfnElement);
-};

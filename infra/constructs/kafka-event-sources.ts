@@ -1,4 +1,4 @@
-import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, type Duration, Validations } from 'aws-cdk-lib';
 import { Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import {
   EventSourceMapping,
@@ -10,10 +10,14 @@ import {
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { KafkaSource, PollerMode, SelfManagedAuthMethod } from '../stack-config.js';
+import { bucketObjectsWildcardFinding } from './nag-findings.js';
 import { UngrantedS3FailureDestination } from './s3-failure-destination.js';
 
 /** Data-plane actions an MSK mapping with IAM auth needs (Lambda developer guide, "IAM role-based authentication"). */
-export const MSK_CLUSTER_ACTIONS = ['kafka-cluster:Connect', 'kafka-cluster:DescribeClusterDynamicConfiguration'] as const;
+export const MSK_CLUSTER_ACTIONS = [
+  'kafka-cluster:Connect',
+  'kafka-cluster:DescribeClusterDynamicConfiguration',
+] as const;
 export const MSK_TOPIC_ACTIONS = ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'] as const;
 export const MSK_GROUP_ACTIONS = ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'] as const;
 /** Control-plane actions the mapping uses to find the brokers of an MSK cluster. */
@@ -160,9 +164,17 @@ const sourceStatements = (props: KafkaEventSourcesProps): PolicyStatement[] => {
         actions: [...MSK_CONTROL_ACTIONS],
         resources: [source.clusterArn],
       }),
-      new PolicyStatement({ sid: 'MskConnect', actions: [...MSK_CLUSTER_ACTIONS], resources: [source.clusterArn] }),
+      new PolicyStatement({
+        sid: 'MskConnect',
+        actions: [...MSK_CLUSTER_ACTIONS],
+        resources: [source.clusterArn],
+      }),
       new PolicyStatement({ sid: 'MskReadTopics', actions: [...MSK_TOPIC_ACTIONS], resources: arns.topics }),
-      new PolicyStatement({ sid: 'MskConsumerGroups', actions: [...MSK_GROUP_ACTIONS], resources: arns.groups }),
+      new PolicyStatement({
+        sid: 'MskConsumerGroups',
+        actions: [...MSK_GROUP_ACTIONS],
+        resources: arns.groups,
+      }),
       vpcAccessStatement(),
     ];
   }
@@ -207,29 +219,35 @@ const AUTH_TYPES: Record<SelfManagedAuthMethod, SourceAccessConfigurationType> =
 };
 
 /** URIs follow the Lambda API's documented forms `subnet:<id>` and `security_group:<id>`. */
-const selfManagedAccess = (source: Extract<KafkaSource, { kind: 'self-managed' }>): SourceAccessConfiguration[] => [
+const selfManagedAccess = (
+  source: Extract<KafkaSource, { kind: 'self-managed' }>,
+): SourceAccessConfiguration[] => [
   ...(source.secretArn === undefined ? [] : [{ type: AUTH_TYPES[source.authMethod], uri: source.secretArn }]),
   ...source.subnetIds.map((id) => ({ type: SourceAccessConfigurationType.VPC_SUBNET, uri: `subnet:${id}` })),
   ...(source.securityGroupId === undefined
     ? []
-    : [{ type: SourceAccessConfigurationType.VPC_SECURITY_GROUP, uri: `security_group:${source.securityGroupId}` }]),
+    : [
+        {
+          type: SourceAccessConfigurationType.VPC_SECURITY_GROUP,
+          uri: `security_group:${source.securityGroupId}`,
+        },
+      ]),
 ];
 
 const acknowledgeWildcards = (access: Policy, props: KafkaEventSourcesProps): void => {
-  const bucket = props.failureBucket.node.defaultChild;
-  if (bucket !== undefined) {
-    const bucketId = Stack.of(access).getLogicalId(bucket as never);
-    Validations.of(access).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-      reason: 'Lambda names on-failure objects itself (per mapping, partition and time); the bucket is dedicated.',
-    });
-  }
+  Validations.of(access).acknowledge({
+    id: bucketObjectsWildcardFinding(props.failureBucket),
+    reason:
+      'Lambda names on-failure objects itself (per mapping, partition and time); the bucket is dedicated.',
+  });
   const usesVpc =
-    props.source.kind === 'msk' || (props.source.kind === 'self-managed' && props.source.subnetIds.length > 0);
+    props.source.kind === 'msk' ||
+    (props.source.kind === 'self-managed' && props.source.subnetIds.length > 0);
   if (usesVpc) {
     Validations.of(access).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'ec2:Describe* cannot be scoped, and the poller creates its ENIs in subnets only known at run time.',
+      reason:
+        'ec2:Describe* cannot be scoped, and the poller creates its ENIs in subnets only known at run time.',
     });
   }
 };

@@ -1,4 +1,9 @@
-import type { DlqDestinationConfig, IEventSourceDlq, IEventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type {
+  DlqDestinationConfig,
+  IEventSourceDlq,
+  IEventSourceMapping,
+  IFunction,
+} from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 
 /**
