@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['test/support/quiet-powertools.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: {

@@ -1,5 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
 
 type ClientConfig = Pick<Config, 'region' | 'dynamoDbEndpoint' | 's3Endpoint'>;
@@ -7,15 +7,20 @@ type ClientConfig = Pick<Config, 'region' | 'dynamoDbEndpoint' | 's3Endpoint'>;
 /** Throttling and 5xx get a few more tries than the SDK default before the batch is failed for redelivery. */
 const MAX_ATTEMPTS = 5;
 
-export const createDynamoDbClient = (config: ClientConfig): DynamoDBClient =>
+/** `extra` lets local tools and tests add credentials or middleware-free settings without a second factory. */
+export const createDynamoDbClient = (
+  config: ClientConfig,
+  extra: DynamoDBClientConfig = {},
+): DynamoDBClient =>
   new DynamoDBClient({
     region: config.region,
     maxAttempts: MAX_ATTEMPTS,
     ...(config.dynamoDbEndpoint === undefined ? {} : { endpoint: config.dynamoDbEndpoint }),
+    ...extra,
   });
 
 /** A custom endpoint (s3rver, MinIO, LocalStack) needs path-style addressing and no default checksums. */
-export const createS3Client = (config: ClientConfig): S3Client =>
+export const createS3Client = (config: ClientConfig, extra: S3ClientConfig = {}): S3Client =>
   new S3Client({
     region: config.region,
     maxAttempts: MAX_ATTEMPTS,
@@ -27,4 +32,5 @@ export const createS3Client = (config: ClientConfig): S3Client =>
           requestChecksumCalculation: 'WHEN_REQUIRED',
           responseChecksumValidation: 'WHEN_REQUIRED',
         }),
+    ...extra,
   });

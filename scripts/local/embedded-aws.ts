@@ -12,6 +12,7 @@ export interface EmbeddedAws {
   readonly dynamoDbEndpoint: string;
   readonly s3Endpoint: string;
   readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly dynamoDb: DynamoDBClient;
   readonly s3: S3Client;
   /** Environment for anything that reads the standard SDK variables (the handler, the tools). */
@@ -47,7 +48,11 @@ export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
 
   const dynamoDbEndpoint = `http://127.0.0.1:${dynamoPort}`;
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
-  const dynamoDb = new DynamoDBClient({ region: REGION, endpoint: dynamoDbEndpoint, credentials: CREDENTIALS });
+  const dynamoDb = new DynamoDBClient({
+    region: REGION,
+    endpoint: dynamoDbEndpoint,
+    credentials: CREDENTIALS,
+  });
   const s3 = new S3Client({
     region: REGION,
     endpoint: s3Endpoint,
@@ -61,6 +66,7 @@ export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
     dynamoDbEndpoint,
     s3Endpoint,
     region: REGION,
+    credentials: CREDENTIALS,
     dynamoDb,
     s3,
     env: {

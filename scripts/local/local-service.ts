@@ -1,0 +1,92 @@
+import { type AttributeValue, paginateScan } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
+import { type Config, loadConfig } from '../../lambda/config.js';
+import { createHandler, type InvocationSummary } from '../../lambda/create-handler.js';
+import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
+import { createDeadLetterStore, type DeadLetter } from '../../lambda/store/dead-letter.js';
+import { createInventoryStore } from '../../lambda/store/inventory-store.js';
+import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
+import { type EmbeddedAws, startEmbeddedAws } from './embedded-aws.js';
+import { createLambdaContext } from './lambda-context.js';
+
+export type InventoryItem = Readonly<Record<string, unknown>>;
+
+/** The real handler wired to embedded DynamoDB and S3, plus ways to look at what it did. */
+export interface LocalService {
+  readonly aws: EmbeddedAws;
+  readonly config: Config;
+  invoke(event: unknown, context?: Context): Promise<InvocationSummary>;
+  scanInventory(): Promise<InventoryItem[]>;
+  listDeadLetters(): Promise<Array<{ key: string; letter: DeadLetter }>>;
+  stop(): Promise<void>;
+}
+
+const plainValue = (value: AttributeValue): unknown => {
+  if (value.N !== undefined) return Number(value.N);
+  if (value.S !== undefined) return value.S;
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.SS !== undefined) return [...value.SS];
+  if (value.M !== undefined) return plainItem(value.M);
+  if (value.L !== undefined) return value.L.map(plainValue);
+  return value;
+};
+
+/** DynamoDB attribute values → plain JSON, for printing and for comparing with a model. */
+export const plainItem = (item: Readonly<Record<string, AttributeValue>>): InventoryItem =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, plainValue(value)]));
+
+export const startLocalService = async (
+  overrides: Readonly<Record<string, string>> = {},
+): Promise<LocalService> => {
+  const aws = await startEmbeddedAws();
+  const config = loadConfig({
+    DYNAMODB_TABLE: 'inventory-realtime',
+    DLQ_S3_BUCKET: 'inventory-dlq-local',
+    ...aws.env,
+    ...overrides,
+  });
+  await aws.createTable(config.tableName);
+  await aws.createBucket(config.deadLetterBucket);
+  const handler = createHandler({
+    config,
+    logger: createLogger(),
+    metrics: createMetrics(),
+    store: createInventoryStore(
+      createDynamoDbClient(config, { credentials: aws.credentials }),
+      config.tableName,
+    ),
+    deadLetters: createDeadLetterStore(
+      createS3Client(config, { credentials: aws.credentials }),
+      config.deadLetterBucket,
+    ),
+  });
+  return {
+    aws,
+    config,
+    invoke: (event, context) => handler(event, context ?? createLambdaContext()),
+    async scanInventory() {
+      const items: InventoryItem[] = [];
+      for await (const page of paginateScan({ client: aws.dynamoDb }, { TableName: config.tableName })) {
+        items.push(...(page.Items ?? []).map(plainItem));
+      }
+      return items.sort((a, b) => Number(a.product_id) - Number(b.product_id));
+    },
+    async listDeadLetters() {
+      const letters: Array<{ key: string; letter: DeadLetter }> = [];
+      for await (const page of paginateListObjectsV2(
+        { client: aws.s3 },
+        { Bucket: config.deadLetterBucket },
+      )) {
+        for (const { Key } of page.Contents ?? []) {
+          if (Key === undefined) continue;
+          const object = await aws.s3.send(new GetObjectCommand({ Bucket: config.deadLetterBucket, Key }));
+          letters.push({ key: Key, letter: JSON.parse(await (object.Body?.transformToString() ?? 'null')) });
+        }
+      }
+      return letters;
+    },
+    stop: () => aws.stop(),
+  };
+};

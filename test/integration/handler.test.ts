@@ -1,0 +1,276 @@
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
+import { captureOutput, emittedMetrics } from '../support/captured-output.js';
+import {
+  kafkaRecord,
+  mskEvent,
+  ORDER_ITEMS_TOPIC,
+  orderItemRecord,
+  PRODUCTS_TOPIC,
+  type ProductRow,
+  productRecord,
+} from '../support/debezium.js';
+
+const laptop: ProductRow = {
+  id: 1001,
+  name: 'Laptop',
+  description: 'High-performance laptop',
+  price: '1299.99',
+  stock_quantity: 45,
+};
+const mouse: ProductRow = {
+  id: 1002,
+  name: 'Wireless Mouse',
+  description: null,
+  price: '24.99',
+  stock_quantity: 12,
+};
+
+describe('handler against embedded DynamoDB and S3', () => {
+  let service: LocalService;
+
+  beforeAll(async () => {
+    service = await startLocalService();
+  });
+
+  afterAll(async () => {
+    await service.stop();
+  });
+
+  beforeEach(async () => {
+    for (const item of await service.scanInventory()) {
+      await service.aws.dynamoDb.send(
+        new DeleteItemCommand({
+          TableName: service.config.tableName,
+          Key: { product_id: { N: String(item.product_id) } },
+        }),
+      );
+    }
+    const listed = await service.aws.s3.send(
+      new ListObjectsV2Command({ Bucket: service.config.deadLetterBucket }),
+    );
+    const keys = (listed.Contents ?? []).map(({ Key }) => ({ Key: Key as string }));
+    if (keys.length > 0) {
+      await service.aws.s3.send(
+        new DeleteObjectsCommand({ Bucket: service.config.deadLetterBucket, Delete: { Objects: keys } }),
+      );
+    }
+  });
+
+  it('upserts products with the seed item shape and exact price strings', async () => {
+    // Prepare
+    const event = mskEvent([productRecord('r', laptop, 0), productRecord('c', mouse, 1)]);
+
+    // Act
+    const summary = await service.invoke(event);
+
+    // Assess
+    const items = await service.scanInventory();
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatchObject({
+      product_id: 1001,
+      name: 'Laptop',
+      description: 'High-performance laptop',
+      price: '1299.99',
+      stock_quantity: 45,
+      cdc_position: expect.stringMatching(/^\d{20}\.\d{20}\.\d{20}$/),
+    });
+    expect(items[0]?.last_updated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(typeof items[0]?.cdc_timestamp).toBe('number');
+    expect(items[1]).not.toHaveProperty('description');
+    expect(summary.counts.ProductsUpserted).toBe(2);
+  });
+
+  it('applies an update, keeps a TOAST-placeholder column, and deletes on op d with its tombstone skipped', async () => {
+    // Prepare
+    const update = productRecord(
+      'u',
+      { ...laptop, description: '__debezium_unavailable_value', price: '1199.00' },
+      1,
+    );
+    const tombstone = kafkaRecord(PRODUCTS_TOPIC, 0, 4, null, { id: mouse.id });
+    const event = mskEvent([
+      productRecord('c', laptop, 0),
+      update,
+      productRecord('c', mouse, 2),
+      productRecord('d', mouse, 3),
+      tombstone,
+    ]);
+
+    // Act
+    const summary = await service.invoke(event);
+
+    // Assess
+    const items = await service.scanInventory();
+    expect(items.map((item) => item.product_id)).toEqual([1001]);
+    expect(items[0]).toMatchObject({ price: '1199.00', description: 'High-performance laptop' });
+    expect(summary.counts).toMatchObject({ ProductsUpserted: 3, ProductsDeleted: 1, TombstonesSkipped: 1 });
+  });
+
+  it('decrements stock once per order item, even when the batch is delivered again', async () => {
+    // Prepare
+    await service.invoke(mskEvent([productRecord('c', laptop, 0)]));
+    const orders = mskEvent([
+      orderItemRecord({ id: 1, order_id: 9001, product_id: 1001, quantity: 2 }, 10, 0),
+      orderItemRecord({ id: 2, order_id: 9002, product_id: 1001, quantity: 3 }, 7, 1),
+      orderItemRecord({ id: 3, order_id: 9002, product_id: 1001, quantity: 1 }, 11, 0),
+    ]);
+
+    // Act
+    const first = await service.invoke(orders);
+    const second = await service.invoke(orders);
+
+    // Assess
+    const [item] = await service.scanInventory();
+    expect(item?.stock_quantity).toBe(45 - 6);
+    expect(item?.applied_offsets).toEqual({ 0: 11, 1: 7 });
+    expect(first.counts.StockDecremented).toBe(3);
+    expect(second.counts).toMatchObject({ StockDecremented: 0, DuplicatesSkipped: 3 });
+  });
+
+  it('applies only the unapplied suffix when a redelivered batch overlaps an applied one', async () => {
+    // Prepare
+    await service.invoke(mskEvent([productRecord('c', laptop, 0)]));
+    const a = orderItemRecord({ id: 1, order_id: 1, product_id: 1001, quantity: 1 }, 0);
+    const b = orderItemRecord({ id: 2, order_id: 1, product_id: 1001, quantity: 2 }, 1);
+    const c = orderItemRecord({ id: 3, order_id: 1, product_id: 1001, quantity: 4 }, 2);
+    await service.invoke(mskEvent([a, b]));
+
+    // Act
+    const summary = await service.invoke(mskEvent([a, b, c]));
+
+    // Assess
+    const [item] = await service.scanInventory();
+    expect(item?.stock_quantity).toBe(45 - 7);
+    expect(summary.counts).toMatchObject({ StockDecremented: 1, DuplicatesSkipped: 2 });
+  });
+
+  it('warns once and emits LowStockAlerts when a decrement leaves stock below the threshold', async () => {
+    // Prepare
+    await service.invoke(mskEvent([productRecord('c', mouse, 0)]));
+    const orders = mskEvent([
+      orderItemRecord({ id: 1, order_id: 1, product_id: 1002, quantity: 2 }, 0, 0),
+      orderItemRecord({ id: 2, order_id: 2, product_id: 1002, quantity: 3 }, 0, 1),
+    ]);
+
+    // Act
+    const { result, lines } = await captureOutput(() => service.invoke(orders));
+
+    // Assess
+    const warnings = lines.filter((line) => line.message === 'Low stock');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({
+      level: 'WARN',
+      productId: 1002,
+      name: 'Wireless Mouse',
+      stock: 7,
+      threshold: 10,
+    });
+    expect(emittedMetrics(lines)).toMatchObject({ LowStockAlerts: 1, StockDecremented: 2 });
+    expect(result.lowStockAlerts).toEqual([
+      { productId: 1002, name: 'Wireless Mouse', stock: 7, threshold: 10 },
+    ]);
+  });
+
+  it('dead-letters an order for an unknown product with UNKNOWN_PRODUCT and never creates a phantom item', async () => {
+    // Prepare
+    const order = orderItemRecord({ id: 5, order_id: 1, product_id: 4242, quantity: 1 }, 33, 2);
+
+    // Act
+    const summary = await service.invoke(mskEvent([order]));
+
+    // Assess
+    expect(await service.scanInventory()).toEqual([]);
+    const letters = await service.listDeadLetters();
+    expect(letters.map(({ key }) => key)).toEqual([`${ORDER_ITEMS_TOPIC}/2/33.json`]);
+    expect(letters[0]?.letter).toMatchObject({
+      error: { code: 'UNKNOWN_PRODUCT' },
+      record: { topic: ORDER_ITEMS_TOPIC, partition: 2, offset: 33, value: order.value, key: order.key },
+    });
+    expect(summary.counts).toMatchObject({ DLQWrites: 1, ProcessingErrors: 1 });
+  });
+
+  it('dead-letters poison records with their code and applies the rest of the batch', async () => {
+    // Prepare
+    const event = mskEvent([
+      kafkaRecord(PRODUCTS_TOPIC, 0, 0, '{"op": "c", "after": '),
+      kafkaRecord(PRODUCTS_TOPIC, 0, 1, ''),
+      productRecord('c', laptop, 2),
+      kafkaRecord('dbserver1.public.customers', 0, 7, { op: 'c', after: { id: 1 } }),
+    ]);
+
+    // Act
+    const summary = await service.invoke(event);
+
+    // Assess
+    expect((await service.scanInventory()).map((item) => item.product_id)).toEqual([1001]);
+    const codes = Object.fromEntries(
+      (await service.listDeadLetters()).map(({ key, letter }) => [key, letter.error.code]),
+    );
+    expect(codes).toEqual({
+      [`${PRODUCTS_TOPIC}/0/0.json`]: 'INVALID_JSON',
+      [`${PRODUCTS_TOPIC}/0/1.json`]: 'EMPTY_VALUE',
+      'dbserver1.public.customers/0/7.json': 'UNKNOWN_TOPIC',
+    });
+    expect(summary.counts).toMatchObject({ DLQWrites: 3, ProductsUpserted: 1, RecordsProcessed: 4 });
+  });
+
+  it('skips a product change older than what the item reflects and counts it as stale', async () => {
+    // Prepare
+    await service.invoke(mskEvent([productRecord('u', { ...laptop, price: '999.00' }, 5, 2_000)]));
+
+    // Act
+    const summary = await service.invoke(
+      mskEvent([productRecord('u', { ...laptop, price: '1.00' }, 3, 1_500)]),
+    );
+
+    // Assess
+    const [item] = await service.scanInventory();
+    expect(item?.price).toBe('999.00');
+    expect(summary.counts.StaleEventsSkipped).toBe(1);
+  });
+
+  it('updates and decrements items written by the seed service, which carry no bookkeeping', async () => {
+    // Prepare
+    await service.aws.dynamoDb.send(
+      new PutItemCommand({
+        TableName: service.config.tableName,
+        Item: {
+          product_id: { N: '1001' },
+          name: { S: 'Laptop' },
+          description: { S: 'legacy' },
+          price: { S: '1299.99' },
+          stock_quantity: { N: '20' },
+          last_updated: { S: '2025-01-15T10:30:00' },
+          cdc_timestamp: { N: '1736936400000' },
+        },
+      }),
+    );
+
+    // Act
+    await service.invoke(
+      mskEvent([orderItemRecord({ id: 1, order_id: 1, product_id: 1001, quantity: 4 }, 0)]),
+    );
+
+    // Assess
+    const [item] = await service.scanInventory();
+    expect(item).toMatchObject({ stock_quantity: 16, description: 'legacy', applied_offsets: { 0: 0 } });
+  });
+
+  it('fails the invocation for redelivery when the time budget is nearly spent, writing nothing more', async () => {
+    // Prepare
+    const event = mskEvent([productRecord('c', laptop, 0)]);
+    const almostOutOfTime = {
+      ...(await import('../../scripts/local/lambda-context.js')).createLambdaContext(5_000),
+    };
+
+    // Act
+    const invocation = service.invoke(event, almostOutOfTime);
+
+    // Assess
+    await expect(invocation).rejects.toMatchObject({ code: 'TIME_BUDGET_EXHAUSTED' });
+    expect(await service.scanInventory()).toEqual([]);
+  });
+});

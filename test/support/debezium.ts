@@ -1,0 +1,123 @@
+/**
+ * Builders of Debezium Postgres change events and Lambda Kafka events, for tests that need many
+ * generated records. Hand-written realistic samples live in events/ and test/fixtures/.
+ */
+export const PRODUCTS_TOPIC = 'dbserver1.public.products';
+export const ORDER_ITEMS_TOPIC = 'dbserver1.public.order_items';
+
+export interface ProductRow {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string | null;
+  readonly price: string;
+  readonly stock_quantity: number;
+}
+
+export interface OrderItemRow {
+  readonly id: number;
+  readonly order_id: number;
+  readonly product_id: number;
+  readonly quantity: number;
+}
+
+type Op = 'c' | 'u' | 'd' | 'r';
+
+const source = (table: string, lsn: number, tsMs: number, snapshot: boolean) => ({
+  version: '2.7.3.Final',
+  connector: 'postgresql',
+  name: 'dbserver1',
+  ts_ms: tsMs,
+  snapshot: snapshot ? 'true' : 'false',
+  db: 'shop',
+  sequence: JSON.stringify([snapshot ? null : String(lsn - 8), String(lsn)]),
+  schema: 'public',
+  table,
+  txId: 700 + (lsn % 1000),
+  lsn,
+  xmin: null,
+});
+
+/** A schemaless Debezium envelope (decimal.handling.mode=string) for one product change. */
+export const productEnvelope = (op: Op, row: ProductRow, lsn: number, tsMs = 1_736_936_400_000 + lsn) => ({
+  before:
+    op === 'd' ? { id: row.id, name: null, description: null, price: null, stock_quantity: null } : null,
+  after: op === 'd' ? null : { ...row, created_at: 1_736_900_000_000_000, updated_at: tsMs * 1000 },
+  source: source('products', lsn, tsMs, op === 'r'),
+  op,
+  ts_ms: tsMs + 5,
+  transaction: null,
+});
+
+export const orderItemEnvelope = (
+  op: Op,
+  row: OrderItemRow,
+  lsn: number,
+  tsMs = 1_736_936_400_000 + lsn,
+) => ({
+  before: null,
+  after: { ...row, unit_price: '10.00', created_at: tsMs * 1000 },
+  source: source('order_items', lsn, tsMs, op === 'r'),
+  op,
+  ts_ms: tsMs + 5,
+  transaction: null,
+});
+
+const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+export interface TestKafkaRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly timestampType: 'CREATE_TIME';
+  readonly key?: string;
+  readonly value: string | null;
+  readonly headers: [];
+}
+
+/** `value`: an object is JSON-encoded, a string is taken as raw text, null is a tombstone. */
+export const kafkaRecord = (
+  topic: string,
+  partition: number,
+  offset: number,
+  value: unknown,
+  key?: unknown,
+): TestKafkaRecord => ({
+  topic,
+  partition,
+  offset,
+  timestamp: 1_736_936_400_000 + offset,
+  timestampType: 'CREATE_TIME',
+  ...(key === undefined ? {} : { key: base64(JSON.stringify(key)) }),
+  value: value === null ? null : base64(typeof value === 'string' ? value : JSON.stringify(value)),
+  headers: [],
+});
+
+/** Groups records into the mapping's `topic-partition` map, keeping their order. */
+export const mskEvent = (records: readonly TestKafkaRecord[]) => {
+  const grouped: Record<string, TestKafkaRecord[]> = {};
+  for (const record of records) {
+    const mapKey = `${record.topic}-${record.partition}`;
+    grouped[mapKey] ??= [];
+    grouped[mapKey].push(record);
+  }
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/shop-cdc/0f1e2d3c-test',
+    bootstrapServers: 'b-1.shop-cdc.kafka.us-east-1.amazonaws.com:9098',
+    records: grouped,
+  };
+};
+
+export const productRecord = (
+  op: Op,
+  row: ProductRow,
+  offset: number,
+  lsn = 1000 + offset * 10,
+  partition = 0,
+) => kafkaRecord(PRODUCTS_TOPIC, partition, offset, productEnvelope(op, row, lsn), { id: row.id });
+
+export const orderItemRecord = (row: OrderItemRow, offset: number, partition = 0, op: Op = 'c') =>
+  kafkaRecord(ORDER_ITEMS_TOPIC, partition, offset, orderItemEnvelope(op, row, 50_000 + offset), {
+    id: row.id,
+  });
