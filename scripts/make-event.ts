@@ -1,0 +1,5 @@
+/** Entry point of `npm run make-event`; see scripts/make-event/options.ts for the options. */
+import { runCli } from './cli/run-cli.js';
+import { makeEvent } from './make-event/make-event.js';
+
+process.exitCode = await runCli('make-event', makeEvent);
