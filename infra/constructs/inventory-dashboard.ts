@@ -87,7 +87,7 @@ export class InventoryDashboard extends Construct {
         }),
         new GraphWidget({
           title: 'Kafka offset lag',
-          left: [...lagLines, functionOffsetLag(fn)],
+          left: [...lagLines, functionOffsetLag(fn, undefined, 'OffsetLag (all mappings, max)')],
           width: WIDTH,
           height: HEIGHT,
         }),

@@ -42,5 +42,5 @@ export const mappingOffsetLag = (mapping: EventSourceMapping, label: string): Me
   });
 
 /** Worst lag across every Kafka mapping of the function; the alarm uses this series. */
-export const functionOffsetLag = (fn: IFunction, period: Duration = PERIOD): Metric =>
-  fn.metric('OffsetLag', { statistic: Stats.MAXIMUM, period, label: 'OffsetLag (all mappings, max)' });
+export const functionOffsetLag = (fn: IFunction, period: Duration = PERIOD, label?: string): Metric =>
+  fn.metric('OffsetLag', { statistic: Stats.MAXIMUM, period, ...(label === undefined ? {} : { label }) });

@@ -1,0 +1,63 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { buildStack, MSK_CONTEXT, SELF_MANAGED_CONTEXT, type StackContext } from './stack-fixture.js';
+
+/** Synthesis throws a ValidationFailed report listing every unacknowledged finding. */
+const synthWithAwsSolutions = (app: App): void => {
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  app.synth();
+};
+
+describe('cdk-nag AwsSolutionsChecks', () => {
+  it.each<[string, StackContext]>([
+    ['no Kafka source', {}],
+    ['Amazon MSK with alarm email', { ...MSK_CONTEXT, alarmEmail: 'ops@example.com' }],
+    ['self-managed Kafka in a VPC', SELF_MANAGED_CONTEXT],
+  ])('reports no unacknowledged finding for %s', (_case, context) => {
+    // Prepare
+    const { app } = buildStack(context);
+
+    // Act
+    const act = () => synthWithAwsSolutions(app);
+
+    // Assess
+    expect(act).not.toThrow();
+  });
+
+  it('does fail synthesis on a finding, so the checks above are live', () => {
+    // Prepare
+    const app = new App();
+    new Bucket(new Stack(app, 'Control'), 'Unhardened');
+
+    // Act
+    const act = () => synthWithAwsSolutions(app);
+
+    // Assess
+    expect(act).toThrow(/AwsSolutions-S10/);
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    // Prepare
+    const { app } = buildStack({ ...MSK_CONTEXT, alarmEmail: 'ops@example.com' });
+
+    // Act
+    const acknowledged = app.node
+      .findAll()
+      .flatMap((node) => node.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([key, reason]) => ({ id: key.replace(/^Annotation::/, ''), reason }));
+
+    // Assess
+    expect(acknowledged.map((ack) => ack.id).sort()).toEqual([
+      'AwsSolutions-IAM5[Resource::*]',
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DeadLettersBucket\w+\.Arn>\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DeadLettersBucket\w+\.Arn>\/\*\]$/),
+      'AwsSolutions-L1',
+      'AwsSolutions-S1',
+    ]);
+    for (const ack of acknowledged) expect(ack.reason.length).toBeGreaterThan(20);
+  });
+});

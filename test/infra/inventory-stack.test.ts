@@ -1,0 +1,193 @@
+import type { Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTION_LOGICAL_ID, TABLE_ACTIONS } from '../../infra/constructs/inventory-function.js';
+import { MISSING_SOURCE_WARNING } from '../../infra/constructs/kafka-event-sources.js';
+import { allPolicyActions, buildStack, templateFor } from './stack-fixture.js';
+
+describe('InventoryStack without Kafka context', () => {
+  let stack: Stack;
+  let template: Template;
+
+  beforeAll(() => {
+    // Prepare
+    stack = buildStack({}).stack;
+    template = Template.fromStack(stack);
+  });
+
+  it('keys the inventory table on product_id (Number), on demand, with PITR, protected and retained', () => {
+    // Assess
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        TableName: 'inventory-realtime',
+        KeySchema: [{ AttributeName: 'product_id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'product_id', AttributeType: 'N' }],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+
+  it('locks the dead-letter bucket down, encrypts it, ages objects out and retains it', () => {
+    // Assess
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              Status: 'Enabled',
+              ExpirationInDays: 365,
+              Transitions: [{ StorageClass: 'STANDARD_IA', TransitionInDays: 30 }],
+            }),
+          ],
+        },
+      },
+    });
+  });
+
+  it('denies any request to the bucket that is not over TLS 1.2+', () => {
+    // Assess
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('runs the handler on Node.js 22, arm64, with the environment the code reads', () => {
+    // Assess
+    const functions = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(functions)).toEqual([FUNCTION_LOGICAL_ID]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: 512,
+      Timeout: 120,
+      Environment: {
+        Variables: {
+          DYNAMODB_TABLE: { Ref: Match.stringLikeRegexp('^InventoryTable') },
+          DLQ_S3_BUCKET: { Ref: Match.stringLikeRegexp('^DeadLettersBucket') },
+          LOW_STOCK_THRESHOLD: '10',
+          PRODUCTS_TOPIC: 'dbserver1.public.products',
+          ORDER_ITEMS_TOPIC: 'dbserver1.public.order_items',
+          PRICE_SCALE: '2',
+          WRITE_CONCURRENCY: '16',
+          TIME_BUDGET_MARGIN_MS: '10000',
+          POWERTOOLS_SERVICE_NAME: 'inventory-service',
+          POWERTOOLS_METRICS_NAMESPACE: 'InventoryService',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+          NODE_OPTIONS: '--enable-source-maps',
+        },
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('^ConsumerLogs') } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('gives the function exactly its log, table and dead-letter permissions', () => {
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('^ConsumerRuntimeAccess'),
+      PolicyDocument: {
+        Statement: [
+          {
+            Sid: 'WriteOwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ConsumerLogs'), 'Arn'] },
+          },
+          {
+            Sid: 'InventoryTable',
+            Effect: 'Allow',
+            Action: [...TABLE_ACTIONS],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InventoryTable'), 'Arn'] },
+          },
+          {
+            Sid: 'DeadLetters',
+            Effect: 'Allow',
+            Action: 's3:PutObject',
+            Resource: {
+              'Fn::Join': [
+                '',
+                [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^DeadLettersBucket'), 'Arn'] }, '/*'],
+              ],
+            },
+          },
+        ],
+      },
+    });
+    expect(TABLE_ACTIONS).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ]);
+  });
+
+  it('attaches no managed policies and grants no wildcard action', () => {
+    // Assess
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    const actions = allPolicyActions(template);
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('creates no event source mapping and warns which context to set', () => {
+    // Assess
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+    Annotations.fromStack(stack).hasWarning(
+      '/InventoryService/Kafka',
+      Match.stringLikeRegexp('mskClusterArn'),
+    );
+    expect(MISSING_SOURCE_WARNING).toMatch(/bootstrapServers/);
+  });
+
+  it('declares emulator endpoint placeholders only when localEndpoints is set', () => {
+    // Prepare
+    const local = templateFor({ localEndpoints: 'true' });
+
+    // Assess
+    local.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_S3: '' }),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AWS_ENDPOINT_URL_DYNAMODB: Match.absent() }) },
+    });
+  });
+
+  it('sets reserved concurrency only when asked to', () => {
+    // Prepare
+    const reserved = templateFor({ reservedConcurrency: '5' });
+
+    // Assess
+    reserved.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 5 });
+    template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: Match.absent() });
+  });
+});
