@@ -1,0 +1,407 @@
+import { describe, expect, it } from 'vitest';
+import { DECIMAL_SCHEMA } from '../../../lambda/decode/decimal.js';
+import { parseChange, type RowChange, unwrapSchemaEnvelope } from '../../../lambda/decode/envelope.js';
+import { ErrorCode } from '../../../lambda/errors.js';
+import { captureError, expectPoison } from '../support/errors.js';
+import { loadFixture } from '../support/records.js';
+
+const asRow = (change: ReturnType<typeof parseChange>): RowChange => {
+  expect(change?.kind).toBe('row');
+  return change as RowChange;
+};
+
+describe('parseChange, schema envelope', () => {
+  it('returns the after row, its column schemas and the source position of a create', () => {
+    // Prepare
+    const json = loadFixture('products-create-schema.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('c');
+    expect(change.row).toEqual({
+      id: 1001,
+      name: 'Laptop',
+      description: 'High-performance laptop',
+      price: 'AfvP',
+      stock_quantity: 45,
+      created_at: 1_736_936_400_000_000,
+      updated_at: 1_736_937_000_123_456,
+    });
+    expect(change.position).toEqual({ lsn: 24_023_128, sourceTsMs: 1_736_937_000_123 });
+    expect(change.eventTsMs).toBe(1_736_937_000_456);
+    expect([...change.fieldSchemas.keys()]).toEqual([
+      'id',
+      'name',
+      'description',
+      'price',
+      'stock_quantity',
+      'created_at',
+      'updated_at',
+    ]);
+    expect(change.fieldSchemas.get('price')).toMatchObject({
+      name: DECIMAL_SCHEMA,
+      parameters: { scale: '2' },
+    });
+    expect(change.fieldSchemas.get('updated_at')?.name).toBe('io.debezium.time.MicroTimestamp');
+  });
+
+  it('reads a snapshot row as op r', () => {
+    // Prepare
+    const json = loadFixture('products-snapshot-read.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('r');
+    expect(change.row.id).toBe(1002);
+    expect(change.position).toEqual({ lsn: 23_990_000, sourceTsMs: 1_736_930_000_000 });
+  });
+
+  it('returns the before image of a delete, with its column schemas', () => {
+    // Prepare
+    const json = loadFixture('products-delete-schema.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('d');
+    expect(change.row.id).toBe(1003);
+    expect(change.row.name).toBeNull();
+    expect(change.fieldSchemas.get('price')?.name).toBe(DECIMAL_SCHEMA);
+    expect(change.position).toEqual({ lsn: 24_031_000, sourceTsMs: 1_736_944_200_000 });
+  });
+
+  it('treats a schema envelope with a null payload as a tombstone', () => {
+    // Prepare
+    const json = { schema: { type: 'struct', fields: [] }, payload: null };
+
+    // Act
+    const change = parseChange(json);
+
+    // Assess
+    expect(change).toBeUndefined();
+  });
+
+  it('treats a bare JSON null as a tombstone', () => {
+    // Prepare
+    const json = null;
+
+    // Act
+    const change = parseChange(json);
+
+    // Assess
+    expect(change).toBeUndefined();
+  });
+});
+
+describe('parseChange, bare envelope (schemas disabled)', () => {
+  it('returns the after row of an update with no column schemas', () => {
+    // Prepare
+    const json = loadFixture('products-update-toast.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('u');
+    expect(change.row.name).toBe('Laptop Pro');
+    expect(change.row.description).toBe('__debezium_unavailable_value');
+    expect(change.fieldSchemas.size).toBe(0);
+    expect(change.position).toEqual({ lsn: 24_023_480, sourceTsMs: 1_736_940_600_250 });
+    expect(change.eventTsMs).toBe(1_736_940_600_301);
+  });
+
+  it('returns an empty row for a delete whose before image is null (applied by key)', () => {
+    // Prepare
+    const json = loadFixture('products-delete-no-before.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('d');
+    expect(change.row).toEqual({});
+    expect(change.position.lsn).toBe(24_031_200);
+  });
+
+  it('reads an LSN sent as a digit string', () => {
+    // Prepare
+    const json = loadFixture('products-update-toast.json');
+    (json.source as Record<string, unknown>).lsn = '24023480';
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.position.lsn).toBe(24_023_480);
+  });
+
+  it('falls back to the envelope ts_ms when the source has no ts_ms (very old connectors)', () => {
+    // Prepare
+    const json = loadFixture('products-update-toast.json');
+    const source = json.source as Record<string, unknown>;
+    delete source.ts_ms;
+    source.ts_usec = 1_736_940_600_250_000;
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.position.sourceTsMs).toBe(1_736_940_600_301);
+  });
+
+  it('leaves the position empty when the source has neither lsn nor times', () => {
+    // Prepare
+    const json = { op: 'c', after: { id: 7 }, source: {} };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.position).toEqual({ lsn: undefined, sourceTsMs: undefined });
+    expect(change.eventTsMs).toBeUndefined();
+  });
+
+  it.each(['c', 'u', 'r'])('rejects op %s without an after row as MISSING_FIELD', (op) => {
+    // Prepare
+    const json = { op, before: null, after: null, source: { lsn: 1 } };
+
+    // Act
+    const error = captureError(() => parseChange(json));
+
+    // Assess
+    expectPoison(error, ErrorCode.MISSING_FIELD);
+  });
+
+  it('rejects a delete whose before image is not an object as MISSING_FIELD', () => {
+    // Prepare
+    const json = { op: 'd', before: 'id=1', after: null, source: { lsn: 1 } };
+
+    // Act
+    const error = captureError(() => parseChange(json));
+
+    // Assess
+    expectPoison(error, ErrorCode.MISSING_FIELD);
+  });
+});
+
+describe('parseChange, rowless and unknown ops', () => {
+  it('returns a rowless change for a truncate', () => {
+    // Prepare
+    const json = loadFixture('products-truncate.json');
+
+    // Act
+    const change = parseChange(json);
+
+    // Assess
+    expect(change).toEqual({ kind: 'rowless', op: 't' });
+  });
+
+  it('returns a rowless change for a logical decoding message', () => {
+    // Prepare
+    const json = {
+      op: 'm',
+      source: { lsn: 24_050_000 },
+      message: { prefix: 'audit', content: 'aGVsbG8=' },
+      ts_ms: 1,
+    };
+
+    // Act
+    const change = parseChange(json);
+
+    // Assess
+    expect(change).toEqual({ kind: 'rowless', op: 'm' });
+  });
+
+  it.each([['x'], ['C'], [''], [1], [null]])('rejects op %j as UNKNOWN_OP', (op) => {
+    // Prepare
+    const json = { op, before: null, after: { id: 1 }, source: {} };
+
+    // Act
+    const error = captureError(() => parseChange(json));
+
+    // Assess
+    expectPoison(error, ErrorCode.UNKNOWN_OP);
+  });
+});
+
+describe('parseChange, non-object JSON', () => {
+  it.each([
+    ['a number', 42],
+    ['a string', 'dbserver1'],
+    ['a boolean', true],
+    ['an array', [{ op: 'c' }]],
+    ['a schema envelope around an array', { schema: {}, payload: [1, 2] }],
+    ['a schema envelope around a number', { schema: {}, payload: 3 }],
+  ])('rejects %s as NOT_AN_OBJECT', (_label, json) => {
+    // Prepare
+    const value = json;
+
+    // Act
+    const error = captureError(() => parseChange(value));
+
+    // Assess
+    expectPoison(error, ErrorCode.NOT_AN_OBJECT);
+  });
+});
+
+describe('parseChange, ExtractNewRecordState (unwrapped) rows', () => {
+  it('reads __op, __lsn and __source_ts_ms of an unwrapped update', () => {
+    // Prepare
+    const json = loadFixture('products-unwrapped-update.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('u');
+    expect(change.row.id).toBe(1004);
+    expect(change.row.price).toBe(49.9);
+    expect(change.position).toEqual({ lsn: 24_032_000, sourceTsMs: 1_736_945_000_000 });
+    expect(change.eventTsMs).toBe(1_736_945_000_000);
+    expect(change.fieldSchemas.size).toBe(0);
+  });
+
+  it('reads __deleted "true" as a delete', () => {
+    // Prepare
+    const json = loadFixture('products-unwrapped-delete.json');
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('d');
+    expect(change.row.id).toBe(1004);
+    expect(change.position).toEqual({ lsn: 24_033_000, sourceTsMs: 1_736_946_000_000 });
+  });
+
+  it('reads __deleted true (boolean) as a delete even when __op says otherwise', () => {
+    // Prepare
+    const json = { id: 5, name: 'Cable', __op: 'u', __deleted: true };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('d');
+  });
+
+  it('reads a row without __op or __deleted as an update with no position', () => {
+    // Prepare
+    const json = { id: 5, name: 'Cable', price: '9.99', stock_quantity: 3 };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('u');
+    expect(change.row).toEqual(json);
+    expect(change.position).toEqual({ lsn: undefined, sourceTsMs: undefined });
+    expect(change.eventTsMs).toBeUndefined();
+  });
+
+  it.each(['c', 'r'])('keeps __op %s of a row that is not deleted', (op) => {
+    // Prepare
+    const json = { id: 5, name: 'Cable', __op: op, __deleted: 'false' };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe(op);
+  });
+
+  it('prefers __ts_ms for the event time and __source_ts_ms for the position', () => {
+    // Prepare
+    const json = { id: 5, __op: 'u', __source_ts_ms: 1000, __ts_ms: 2000, __lsn: '77' };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.position).toEqual({ lsn: 77, sourceTsMs: 1000 });
+    expect(change.eventTsMs).toBe(2000);
+  });
+
+  it.each(['t', 'm'])('returns a rowless change for __op %s', (op) => {
+    // Prepare
+    const json = { __op: op };
+
+    // Act
+    const change = parseChange(json);
+
+    // Assess
+    expect(change).toEqual({ kind: 'rowless', op });
+  });
+
+  it('rejects an unknown __op as UNKNOWN_OP', () => {
+    // Prepare
+    const json = { id: 5, __op: 'z' };
+
+    // Act
+    const error = captureError(() => parseChange(json));
+
+    // Assess
+    expectPoison(error, ErrorCode.UNKNOWN_OP);
+  });
+
+  it('takes column schemas from the flat struct schema of an unwrapped row', () => {
+    // Prepare
+    const json = {
+      schema: {
+        type: 'struct',
+        name: 'dbserver1.public.products.Value',
+        fields: [
+          { type: 'int32', optional: false, field: 'id' },
+          {
+            type: 'bytes',
+            optional: false,
+            name: DECIMAL_SCHEMA,
+            parameters: { scale: '2' },
+            field: 'price',
+          },
+        ],
+      },
+      payload: { id: 6, price: 'BOI=', __op: 'c', __lsn: 10 },
+    };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.op).toBe('c');
+    expect(change.fieldSchemas.get('price')).toMatchObject({
+      name: DECIMAL_SCHEMA,
+      parameters: { scale: '2' },
+    });
+    expect(change.position.lsn).toBe(10);
+  });
+});
+
+describe('unwrapSchemaEnvelope', () => {
+  it('splits {schema, payload}', () => {
+    // Prepare
+    const json = { schema: { type: 'int32' }, payload: { id: 1 } };
+
+    // Act
+    const unwrapped = unwrapSchemaEnvelope(json);
+
+    // Assess
+    expect(unwrapped).toEqual({ payload: { id: 1 }, schema: { type: 'int32' } });
+  });
+
+  it('returns a bare payload as is, without a schema', () => {
+    // Prepare
+    const json = { payload: { id: 1 } };
+
+    // Act
+    const unwrapped = unwrapSchemaEnvelope(json);
+
+    // Assess
+    expect(unwrapped).toEqual({ payload: { payload: { id: 1 } }, schema: undefined });
+  });
+});
