@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DeadLetterBucket } from './constructs/dead-letter-bucket.js';
@@ -86,5 +86,10 @@ export class InventoryStack extends Stack {
       mappings: this.kafka.mappings,
       alarms: this.alarms.alarms,
     });
+
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'DeadLetterBucketName', { value: this.deadLetters.bucket.bucketName });
+    new CfnOutput(this, 'FunctionName', { value: this.consumer.function.functionName });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }
 }

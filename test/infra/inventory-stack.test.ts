@@ -182,6 +182,13 @@ describe('InventoryStack without Kafka context', () => {
     });
   });
 
+  it('outputs the names an operator needs for teardown and the dashboard', () => {
+    // Assess
+    for (const name of ['TableName', 'DeadLetterBucketName', 'FunctionName', 'DashboardName']) {
+      template.hasOutput(name, { Value: Match.anyValue() });
+    }
+  });
+
   it('sets reserved concurrency only when asked to', () => {
     // Prepare
     const reserved = templateFor({ reservedConcurrency: '5' });
