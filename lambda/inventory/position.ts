@@ -9,9 +9,11 @@ const digits = (value: number | undefined): string => {
 };
 
 /**
- * (LSN, source ms, Kafka offset) → a sortable key. LSN orders changes of one row; when it is absent
- * (unwrapped events without `__lsn`) the source time does; the Kafka offset breaks ties, so the same
- * record delivered twice has the same key and is recognised as a duplicate.
+ * (LSN, source ms, Kafka offset) → a sortable key. Postgres gives every row change its own LSN, so when the
+ * event carries one it alone identifies the change: a connector that re-emits changes after a restart
+ * produces the same key at a new offset, and the copy is recognised as a duplicate. Without an LSN
+ * (unwrapped events without `__lsn`) the source time orders changes and the Kafka offset breaks ties
+ * between changes committed in the same millisecond.
  */
 export const positionKey = (source: SourcePosition, offset: number): PositionKey =>
-  `${digits(source.lsn)}.${digits(source.sourceTsMs)}.${digits(offset)}`;
+  `${digits(source.lsn)}.${digits(source.sourceTsMs)}.${digits(source.lsn === undefined ? offset : 0)}`;

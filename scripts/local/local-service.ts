@@ -1,5 +1,5 @@
-import { type AttributeValue, paginateScan } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { type AttributeValue, type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import type { Context } from 'aws-lambda';
 import { type Config, loadConfig } from '../../lambda/config.js';
 import { createHandler, type InvocationSummary } from '../../lambda/create-handler.js';
@@ -37,10 +37,19 @@ const plainValue = (value: AttributeValue): unknown => {
 export const plainItem = (item: Readonly<Record<string, AttributeValue>>): InventoryItem =>
   Object.fromEntries(Object.entries(item).map(([name, value]) => [name, plainValue(value)]));
 
-export const startLocalService = async (
-  overrides: Readonly<Record<string, string>> = {},
-): Promise<LocalService> => {
-  const aws = await startEmbeddedAws();
+export interface LocalServiceOptions {
+  /** Environment overrides (DYNAMODB_TABLE, DLQ_S3_BUCKET, LOW_STOCK_THRESHOLD, ...). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Reuse running embedded services instead of starting new ones; `stop` then leaves them running. */
+  readonly aws?: EmbeddedAws;
+  /** Hook to add SDK middleware (fault injection, latency) to the handler's own clients. */
+  readonly configureClients?: (clients: { dynamoDb: DynamoDBClient; s3: S3Client }) => void;
+}
+
+export const startLocalService = async (options: LocalServiceOptions = {}): Promise<LocalService> => {
+  const ownsAws = options.aws === undefined;
+  const aws = options.aws ?? (await startEmbeddedAws());
+  const overrides = options.env ?? {};
   const config = loadConfig({
     DYNAMODB_TABLE: 'inventory-realtime',
     DLQ_S3_BUCKET: 'inventory-dlq-local',
@@ -49,18 +58,15 @@ export const startLocalService = async (
   });
   await aws.createTable(config.tableName);
   await aws.createBucket(config.deadLetterBucket);
+  const dynamoDb = createDynamoDbClient(config, { credentials: aws.credentials });
+  const s3 = createS3Client(config, { credentials: aws.credentials });
+  options.configureClients?.({ dynamoDb, s3 });
   const handler = createHandler({
     config,
     logger: createLogger(),
     metrics: createMetrics(),
-    store: createInventoryStore(
-      createDynamoDbClient(config, { credentials: aws.credentials }),
-      config.tableName,
-    ),
-    deadLetters: createDeadLetterStore(
-      createS3Client(config, { credentials: aws.credentials }),
-      config.deadLetterBucket,
-    ),
+    store: createInventoryStore(dynamoDb, config.tableName),
+    deadLetters: createDeadLetterStore(s3, config.deadLetterBucket),
   });
   return {
     aws,
@@ -87,6 +93,10 @@ export const startLocalService = async (
       }
       return letters;
     },
-    stop: () => aws.stop(),
+    async stop() {
+      dynamoDb.destroy();
+      s3.destroy();
+      if (ownsAws) await aws.stop();
+    },
   };
 };
