@@ -74,5 +74,7 @@ export const decodeDecimal = (
   if (typeof value !== 'string') throw badDecimal(`decimal has unexpected type ${typeof value}`);
   const isPrecise = schema?.name === DECIMAL_SCHEMA || schema?.type === 'bytes';
   if (!isPrecise && DECIMAL_STRING.test(value)) return value;
+  // string mode says what it is: a value that is not a decimal there is wrong, not base64 in disguise.
+  if (schema?.type === 'string') throw badDecimal(`decimal "${value.slice(0, 40)}" is not a decimal string`);
   return formatUnscaled(unscaledFromBase64(value), scale);
 };

@@ -27,6 +27,8 @@ export interface RowChange {
   readonly position: SourcePosition;
   /** The envelope's `ts_ms`: when the connector processed the change. */
   readonly eventTsMs: number | undefined;
+  /** True for an unwrapped row without `__op`: the op was assumed (update), not sent. */
+  readonly opInferred: boolean;
 }
 
 /** Truncate and logical-decoding messages carry no row. */
@@ -94,6 +96,7 @@ const parseDebeziumEnvelope = (payload: Record<string, unknown>, schema: unknown
       sourceTsMs: optionalInteger(source.ts_ms) ?? optionalInteger(payload.ts_ms),
     },
     eventTsMs: optionalInteger(payload.ts_ms),
+    opInferred: false,
   };
 };
 
@@ -112,6 +115,7 @@ const parseUnwrappedRow = (row: Record<string, unknown>, schema: unknown): Parse
       sourceTsMs: optionalInteger(row.__source_ts_ms) ?? optionalInteger(row.__ts_ms),
     },
     eventTsMs: optionalInteger(row.__ts_ms) ?? optionalInteger(row.__source_ts_ms),
+    opInferred: !deleted && row.__op === undefined,
   };
 };
 

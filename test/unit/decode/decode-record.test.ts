@@ -524,6 +524,31 @@ describe('decodeRecord, order items', () => {
     expect(decoded.reason).toBe('ORDER_ITEM_NOT_CREATE');
   });
 
+  it('rejects an unwrapped order item without __op as MISSING_FIELD rather than guessing create or update', () => {
+    // Prepare
+    const row = { id: 7, order_id: 10001, product_id: 1001, quantity: 2, __deleted: 'false' };
+    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: row });
+
+    // Act
+    const error = captureError(() => decode(record));
+
+    // Assess
+    expectPoison(error, ErrorCode.MISSING_FIELD);
+    expect((error as Error).message).toContain('add.fields=op');
+  });
+
+  it('decrements for an unwrapped order item whose __op is c', () => {
+    // Prepare
+    const row = { id: 7, order_id: 10001, product_id: 1001, quantity: 2, __op: 'c', __deleted: 'false' };
+    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: row });
+
+    // Act
+    const decoded = decode(record) as OrderItemCreated;
+
+    // Assess
+    expect(decoded).toMatchObject({ type: 'OrderItemCreated', productId: 1001, quantity: 2, orderItemId: 7 });
+  });
+
   it.each([
     ['zero', 0],
     ['negative', -2],
