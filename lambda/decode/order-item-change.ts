@@ -27,6 +27,14 @@ export const toOrderItemChange = (
   change: RowChange,
   record: KafkaRecord,
 ): OrderItemCreated | SkippedRecord => {
+  if (change.opInferred) {
+    // Without the op an unwrapped order line could be a new order or an edit: guessing either way would
+    // lose or double stock, so the record is kept for replay and the cause named.
+    throw new PoisonRecordError(
+      ErrorCode.MISSING_FIELD,
+      "Unwrapped order_items row has no '__op': configure ExtractNewRecordState with add.fields=op",
+    );
+  }
   if (change.op !== Op.CREATE) {
     return {
       type: 'Skipped',
