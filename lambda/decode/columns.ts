@@ -13,10 +13,21 @@ export const isUnavailable = (value: unknown): boolean => UNAVAILABLE_VALUES.has
 export const isNotSent = (value: unknown): boolean =>
   value === undefined || value === null || isUnavailable(value);
 
+/**
+ * A short description of a hostile value for an error message. It never serialises nested JSON: a value
+ * nested 100k levels deep would overflow the stack, and a multi-megabyte one would be copied for nothing.
+ */
+export const preview = (value: unknown): string => {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'object' && value !== null) return 'an object';
+  return String(value);
+};
+
 const invalid = (column: string, expected: string, value: unknown): PoisonRecordError =>
   new PoisonRecordError(
     ErrorCode.INVALID_FIELD,
-    `Column '${column}' must be ${expected}, got ${JSON.stringify(value)?.slice(0, 80) ?? String(value)}`,
+    `Column '${column}' must be ${expected}, got ${preview(value)}`,
   );
 
 /** A key column: a positive integer that DynamoDB and JavaScript both hold exactly. */

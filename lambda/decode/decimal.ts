@@ -1,4 +1,5 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
+import { preview } from './columns.js';
 import { isJsonObject } from './payload.js';
 
 /** What the Kafka Connect schema says about one field (absent when schemas are disabled). */
@@ -39,7 +40,7 @@ export const formatUnscaled = (unscaled: bigint, scale: number): string => {
 const parseScale = (raw: unknown): number => {
   const scale = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   if (!Number.isSafeInteger(scale) || (scale as number) < 0 || (scale as number) > MAX_SCALE) {
-    throw badDecimal(`decimal scale ${JSON.stringify(raw)} is not an integer in 0..${MAX_SCALE}`);
+    throw badDecimal(`decimal scale ${preview(raw)} is not an integer in 0..${MAX_SCALE}`);
   }
   return scale as number;
 };

@@ -1,4 +1,5 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
+import { preview } from './columns.js';
 import type { FieldSchema } from './decimal.js';
 import { isJsonObject } from './payload.js';
 
@@ -69,7 +70,7 @@ const rowSchemaOfEnvelope = (schema: unknown): ReadonlyMap<string, FieldSchema> 
 
 const parseOp = (raw: unknown): Op => {
   if (typeof raw !== 'string' || !(ROW_OPS.has(raw) || ROWLESS_OPS.has(raw))) {
-    throw new PoisonRecordError(ErrorCode.UNKNOWN_OP, `Unknown Debezium op ${JSON.stringify(raw)}`);
+    throw new PoisonRecordError(ErrorCode.UNKNOWN_OP, `Unknown Debezium op ${preview(raw)}`);
   }
   return raw as Op;
 };

@@ -37,8 +37,11 @@ const parseTopicPartition = (mapKey: string): { topic: string; partition: number
     : { topic: mapKey, partition: -1 };
 };
 
+/** Lambda sends strings; anything else becomes text that fails base64, without trusting its toString. */
 const optionalBase64 = (value: unknown): string | null | undefined =>
-  typeof value === 'string' || value === null || value === undefined ? value : String(value);
+  typeof value === 'string' || value === null || value === undefined
+    ? value
+    : Object.prototype.toString.call(value);
 
 /**
  * Normalises one raw record so that every later step can rely on its coordinates.

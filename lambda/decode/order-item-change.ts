@@ -1,6 +1,6 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
 import { type OrderItemCreated, type SkippedRecord, SkipReason } from '../inventory/changes.js';
-import { readId, requireId } from './columns.js';
+import { preview, readId, requireId } from './columns.js';
 import { Op, type RowChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
 
@@ -12,7 +12,7 @@ const readQuantity = (row: RowChange['row']): number => {
   if (!Number.isSafeInteger(quantity) || (quantity as number) <= 0) {
     throw new PoisonRecordError(
       ErrorCode.INVALID_QUANTITY,
-      `Column 'quantity' must be a positive integer, got ${JSON.stringify(quantity)?.slice(0, 80)}`,
+      `Column 'quantity' must be a positive integer, got ${preview(quantity)}`,
     );
   }
   return quantity as number;
