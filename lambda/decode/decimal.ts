@@ -15,6 +15,11 @@ export const VARIABLE_SCALE_DECIMAL_SCHEMA = 'io.debezium.data.VariableScaleDeci
 const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const MAX_SCALE = 38;
+/**
+ * Postgres numerics can be NaN or ±Infinity; double mode (and Jackson) send them as these strings.
+ * "Infinity" is also valid base64, so without this check it would decode as the bytes of a price.
+ */
+const SPECIAL_VALUES: ReadonlySet<string> = new Set(['NaN', 'Infinity', '-Infinity']);
 
 const badDecimal = (message: string): PoisonRecordError =>
   new PoisonRecordError(ErrorCode.BAD_DECIMAL, message);
@@ -74,6 +79,7 @@ export const decodeDecimal = (
   if (isJsonObject(value)) return fromVariableScale(value);
   if (typeof value !== 'string') throw badDecimal(`decimal has unexpected type ${typeof value}`);
   const isPrecise = schema?.name === DECIMAL_SCHEMA || schema?.type === 'bytes';
+  if (!isPrecise && SPECIAL_VALUES.has(value)) throw badDecimal(`decimal "${value}" is not a number`);
   if (!isPrecise && DECIMAL_STRING.test(value)) return value;
   // string mode says what it is: a value that is not a decimal there is wrong, not base64 in disguise.
   if (schema?.type === 'string') throw badDecimal(`decimal "${value.slice(0, 40)}" is not a decimal string`);
