@@ -16,6 +16,8 @@ export const Attr = {
   APPLIED_OFFSETS: 'applied_offsets',
   /** order_items partition → lowest offset applied live since the item was created (used by replay). */
   FIRST_OFFSETS: 'first_offsets',
+  /** String set of `<topic>:<partition>:<offset>` of the dead-lettered order items that replay applied. */
+  REPLAYED_RECORDS: 'replayed_records',
 } as const;
 
 export const EMPTY_MAP = { M: {} } as const;

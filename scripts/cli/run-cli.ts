@@ -3,11 +3,14 @@ import { CliError, ExitCode, UsageError } from './errors.js';
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** stdout is a terminal: tools may redraw a progress line instead of printing one line per step. */
+  readonly isTty?: boolean;
 }
 
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  isTty: process.stdout.isTTY === true,
 };
 
 /**

@@ -1,0 +1,161 @@
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { type Config, loadConfig } from '../../lambda/config.js';
+import { ConfigError } from '../../lambda/errors.js';
+import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
+import { startEmbeddedAws } from '../local/embedded-aws.js';
+import { UsageError } from './errors.js';
+
+/** Where a tool's DynamoDB and S3 calls go. */
+export const Endpoint = {
+  /** AWS_ENDPOINT_URL_* from the environment if set, else embedded dynalite + s3rver started in-process. */
+  LOCAL: 'local',
+  /** Real AWS through the standard credential chain (profile, SSO, env, instance role). */
+  AWS: 'aws',
+} as const;
+export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
+
+/** The bucket local runs use when neither --bucket nor DLQ_S3_BUCKET names one (as scripts/local does). */
+export const LOCAL_BUCKET = 'inventory-dlq-local';
+/** s3rver accepts only these; dynalite accepts anything. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const parseEndpoint = (raw: string | undefined, fallback: Endpoint): Endpoint => {
+  if (raw === undefined) return fallback;
+  if (raw === Endpoint.LOCAL || raw === Endpoint.AWS) return raw;
+  throw new UsageError(`--endpoint must be local or aws, got '${raw}'`);
+};
+
+export interface AwsConnection {
+  readonly endpoint: Endpoint;
+  /** The function's own configuration, with the tool's --table / --bucket applied. */
+  readonly config: Config;
+  readonly dynamoDb: DynamoDBClient;
+  readonly s3: S3Client;
+  /** One line naming where the calls go, for the tool's first line of output. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  readonly endpoint: Endpoint;
+  readonly env: Env;
+  readonly tableName?: string | undefined;
+  readonly bucket?: string | undefined;
+  /** The tool needs the dead-letter bucket: without --bucket or DLQ_S3_BUCKET it is a usage error on AWS. */
+  readonly needsBucket: boolean;
+}
+
+const loadToolConfig = (env: Env): Config => {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`environment: ${error.message}`, { cause: error });
+    throw error;
+  }
+};
+
+const ignoreAlreadyThere = async (
+  create: () => Promise<unknown>,
+  names: readonly string[],
+): Promise<void> => {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof Error && names.includes(error.name))) throw error;
+  }
+};
+
+/** Local endpoints start empty: the table and bucket the function expects are created when missing. */
+const ensureLocalResources = async (config: Config, dynamoDb: DynamoDBClient, s3: S3Client) => {
+  await ignoreAlreadyThere(
+    () =>
+      dynamoDb.send(
+        new CreateTableCommand({
+          TableName: config.tableName,
+          KeySchema: [{ AttributeName: 'product_id', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'product_id', AttributeType: 'N' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      ),
+    ['ResourceInUseException'],
+  );
+  await ignoreAlreadyThere(
+    () => s3.send(new CreateBucketCommand({ Bucket: config.deadLetterBucket })),
+    ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'],
+  );
+};
+
+const hasEndpointVariables = (env: Env): boolean =>
+  [env.AWS_ENDPOINT_URL_DYNAMODB, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL].some(
+    (value) => value !== undefined && value.trim() !== '',
+  );
+
+/** Opens the clients a tool needs, with the same configuration rules as the function. */
+export const connect = async (options: ConnectOptions): Promise<AwsConnection> => {
+  const { endpoint, env } = options;
+  const bucket = options.bucket ?? env.DLQ_S3_BUCKET;
+  if (endpoint === Endpoint.AWS && options.needsBucket && (bucket === undefined || bucket === '')) {
+    throw new UsageError('no dead-letter bucket: pass --bucket or set DLQ_S3_BUCKET');
+  }
+  const overrides = {
+    ...(options.tableName === undefined ? {} : { DYNAMODB_TABLE: options.tableName }),
+    DLQ_S3_BUCKET: bucket === undefined || bucket === '' ? LOCAL_BUCKET : bucket,
+  };
+  if (endpoint === Endpoint.AWS) {
+    const config = loadToolConfig({ ...env, ...overrides });
+    const dynamoDb = createDynamoDbClient(config);
+    const s3 = createS3Client(config);
+    return {
+      endpoint,
+      config,
+      dynamoDb,
+      s3,
+      description: `AWS ${config.region} (standard credential chain)`,
+      async close() {
+        dynamoDb.destroy();
+        s3.destroy();
+      },
+    };
+  }
+  const embedded = hasEndpointVariables(env) ? undefined : await startEmbeddedAws();
+  const localEnv = {
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    ...env,
+    ...(embedded?.env ?? {}),
+    ...overrides,
+  };
+  const config = loadToolConfig(localEnv);
+  const credentials = {
+    accessKeyId: localEnv.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
+    secretAccessKey: localEnv.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+  };
+  const dynamoDb = createDynamoDbClient(config, { credentials });
+  const s3 = createS3Client(config, { credentials });
+  try {
+    await ensureLocalResources(config, dynamoDb, s3);
+  } catch (error) {
+    dynamoDb.destroy();
+    s3.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    endpoint,
+    config,
+    dynamoDb,
+    s3,
+    description:
+      embedded === undefined
+        ? `local endpoints DynamoDB ${config.dynamoDbEndpoint ?? '(SDK default)'}, S3 ${config.s3Endpoint ?? '(SDK default)'}`
+        : 'embedded dynalite + s3rver (in-process, empty at start, gone at exit)',
+    async close() {
+      dynamoDb.destroy();
+      s3.destroy();
+      await embedded?.stop();
+    },
+  };
+};

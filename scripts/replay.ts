@@ -1,0 +1,5 @@
+/** Entry point of `npm run replay`; see scripts/replay/options.ts for the options. */
+import { runCli } from './cli/run-cli.js';
+import { replayMain } from './replay/replay.js';
+
+process.exitCode = await runCli('replay', (argv, io) => replayMain(argv, io));

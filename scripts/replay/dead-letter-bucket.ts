@@ -1,0 +1,81 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  paginateListObjectsV2,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import type { DeadLetter, DeadLetterError } from '../../lambda/store/dead-letter.js';
+import { failuresOf, REPLAYED_PREFIX } from './letter-key.js';
+
+/** The dead-letter bucket as replay uses it: list, read, and settle each letter. */
+export interface DeadLetterBucket {
+  readonly name: string;
+  /** Keys of letters not yet replayed (everything outside replayed/). */
+  listPending(): Promise<string[]>;
+  /** undefined when the object is gone (a concurrent replay settled it since the listing). */
+  read(key: string): Promise<DeadLetter | undefined>;
+  /** Moves the letter to replayed/<key>, unchanged (copy, then delete); a letter already gone is fine. */
+  moveToReplayed(key: string): Promise<string>;
+  remove(key: string): Promise<void>;
+  /** Rewrites the letter in place with `failure` as its latest error, appended to `errors`. */
+  appendFailure(key: string, letter: DeadLetter, failure: DeadLetterError): Promise<DeadLetter>;
+}
+
+const isNoSuchKey = (error: unknown): boolean =>
+  error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
+
+/** CopySource is `<bucket>/<key>` URL-encoded, with the key's slashes kept. */
+const copySource = (bucket: string, key: string): string =>
+  `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+export const createDeadLetterBucket = (client: S3Client, bucket: string): DeadLetterBucket => ({
+  name: bucket,
+  async listPending() {
+    const keys: string[] = [];
+    for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket })) {
+      for (const { Key } of page.Contents ?? []) {
+        if (Key !== undefined && !Key.startsWith(REPLAYED_PREFIX)) keys.push(Key);
+      }
+    }
+    return keys;
+  },
+  async read(key) {
+    try {
+      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return JSON.parse(await (object.Body?.transformToString('utf8') ?? 'null')) as DeadLetter;
+    } catch (error) {
+      if (isNoSuchKey(error)) return undefined;
+      throw error;
+    }
+  },
+  async moveToReplayed(key) {
+    const target = `${REPLAYED_PREFIX}${key}`;
+    try {
+      await client.send(
+        new CopyObjectCommand({ Bucket: bucket, Key: target, CopySource: copySource(bucket, key) }),
+      );
+    } catch (error) {
+      if (!isNoSuchKey(error)) throw error;
+      return target;
+    }
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    return target;
+  },
+  async remove(key) {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  },
+  async appendFailure(key, letter, failure) {
+    const updated: DeadLetter = { ...letter, error: failure, errors: [...failuresOf(letter), failure] };
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(updated, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+    return updated;
+  },
+});

@@ -1,0 +1,266 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Config } from '../../lambda/config.js';
+import type { DeadLetter } from '../../lambda/store/dead-letter.js';
+import { connect } from '../cli/aws-connection.js';
+import type { CliIo } from '../cli/run-cli.js';
+import { createDeadLetterBucket, type DeadLetterBucket } from './dead-letter-bucket.js';
+import { type Coordinates, parseLetterKey } from './letter-key.js';
+import { HELP, parseReplayArgs, type ReplayFilters } from './options.js';
+import {
+  type DecodedLetter,
+  decodeLetter,
+  LetterOutcome,
+  type LetterResult,
+  type ReplayTarget,
+  replayDecoded,
+} from './replay-letter.js';
+import { formatSummary, ReplayProgress, type ReplaySummary } from './report.js';
+import { compareForReplay, matchesCoordinates, matchesLetter } from './selection.js';
+
+export interface ReplayRun {
+  readonly filters: ReplayFilters;
+  readonly dryRun: boolean;
+  readonly deleteReplayed: boolean;
+}
+
+export interface ReplayDependencies {
+  readonly config: Pick<
+    Config,
+    'tableName' | 'deadLetterBucket' | 'productsTopic' | 'orderItemsTopic' | 'priceScale'
+  >;
+  readonly dynamoDb: DynamoDBClient;
+  readonly s3: S3Client;
+  readonly io: CliIo;
+  /** Where the calls go, for the first line of output. */
+  readonly where?: string;
+  readonly now?: () => Date;
+}
+
+interface Letter {
+  readonly key: string;
+  readonly coordinates: Coordinates;
+  readonly body?: DeadLetter;
+}
+
+/** An earlier order item of a product, not replayed in this run, that later ones of the product must wait for. */
+interface PendingOrderItem {
+  readonly key: string;
+  readonly offset: number;
+  readonly productId: number;
+}
+
+const partitionOf = ({ topic, partition }: Coordinates): string => `${topic}\u0000${partition}`;
+
+/** Coordinates from the key, or (for a key of another shape) from the letter's record. */
+const locate = async (bucket: DeadLetterBucket, key: string): Promise<Letter | undefined> => {
+  const coordinates = parseLetterKey(key);
+  if (coordinates !== undefined) return { key, coordinates };
+  const body = await bucket.read(key);
+  return body === undefined ? undefined : { key, coordinates: body.record, body };
+};
+
+/** The letter with its body; undefined if a concurrent replay settled it since the listing. */
+const withBody = async (bucket: DeadLetterBucket, letter: Letter): Promise<Required<Letter> | undefined> => {
+  const body = letter.body ?? (await bucket.read(letter.key));
+  return body === undefined ? undefined : { ...letter, body };
+};
+
+/**
+ * Order items left out by the filters that sit below a selected one in its partition: if one of them is
+ * of the same product, the selected one must wait, or the watermark it sets would cover the left-out one.
+ */
+const pendingBelowSelection = async (
+  bucket: DeadLetterBucket,
+  all: readonly Letter[],
+  selected: readonly Letter[],
+  config: ReplayDependencies['config'],
+): Promise<Map<string, PendingOrderItem[]>> => {
+  const highest = new Map<string, number>();
+  for (const { coordinates } of selected) {
+    if (coordinates.topic !== config.orderItemsTopic) continue;
+    const partition = partitionOf(coordinates);
+    highest.set(partition, Math.max(highest.get(partition) ?? -Infinity, coordinates.offset));
+  }
+  const chosen = new Set(selected.map(({ key }) => key));
+  const pending = new Map<string, PendingOrderItem[]>();
+  for (const letter of all) {
+    const partition = partitionOf(letter.coordinates);
+    const limit = highest.get(partition);
+    if (chosen.has(letter.key) || limit === undefined || letter.coordinates.offset >= limit) continue;
+    const loaded = await withBody(bucket, letter);
+    if (loaded === undefined) continue;
+    const decoded = decodeLetter(loaded.body, config);
+    if (decoded.type !== 'OrderItemCreated') continue;
+    const list = pending.get(partition) ?? [];
+    pending.set(partition, list);
+    list.push({ key: letter.key, offset: letter.coordinates.offset, productId: decoded.productId });
+  }
+  return pending;
+};
+
+/** Tracks, per order_items partition, the products whose earlier letter is still pending. */
+class ProductOrderGuard {
+  readonly #waiting: Map<string, PendingOrderItem[]>;
+  readonly #blocked = new Map<string, Map<number, string>>();
+
+  constructor(waiting: Map<string, PendingOrderItem[]>) {
+    this.#waiting = waiting;
+  }
+
+  /** The pending letter that `decoded` at these coordinates must wait for, if any. */
+  blockerOf(coordinates: Coordinates, decoded: DecodedLetter): string | undefined {
+    if (decoded.type !== 'OrderItemCreated') return undefined;
+    const partition = partitionOf(coordinates);
+    const blocked = this.#blockedIn(partition);
+    for (const earlier of this.#waiting.get(partition) ?? []) {
+      if (earlier.offset < coordinates.offset && !blocked.has(earlier.productId)) {
+        blocked.set(earlier.productId, earlier.key);
+      }
+    }
+    return blocked.get(decoded.productId);
+  }
+
+  /** A letter that stays pending (failing again or held back) blocks its product's later letters. */
+  stillPending(key: string, coordinates: Coordinates, decoded: DecodedLetter): void {
+    if (decoded.type !== 'OrderItemCreated') return;
+    const blocked = this.#blockedIn(partitionOf(coordinates));
+    if (!blocked.has(decoded.productId)) blocked.set(decoded.productId, key);
+  }
+
+  #blockedIn(partition: string): Map<number, string> {
+    const blocked = this.#blocked.get(partition) ?? new Map<number, string>();
+    this.#blocked.set(partition, blocked);
+    return blocked;
+  }
+}
+
+const settle = async (
+  bucket: DeadLetterBucket,
+  run: ReplayRun,
+  letter: Required<Letter>,
+  result: LetterResult,
+  now: () => Date,
+): Promise<void> => {
+  if (run.dryRun || result.outcome === LetterOutcome.HELD_BACK) return;
+  if (result.outcome === LetterOutcome.STILL_FAILING) {
+    const failure = result.failure ?? { code: letter.body.error.code, message: result.detail };
+    await bucket.appendFailure(letter.key, letter.body, { ...failure, at: now().toISOString() });
+    return;
+  }
+  if (run.deleteReplayed) await bucket.remove(letter.key);
+  else await bucket.moveToReplayed(letter.key);
+};
+
+const emptyCounts = (): Record<LetterOutcome, number> => ({
+  [LetterOutcome.REPLAYED]: 0,
+  [LetterOutcome.ALREADY_APPLIED]: 0,
+  [LetterOutcome.NOTHING_TO_APPLY]: 0,
+  [LetterOutcome.STILL_FAILING]: 0,
+  [LetterOutcome.HELD_BACK]: 0,
+});
+
+/** Selects, replays and settles dead letters; prints progress and the summary; returns the summary. */
+export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies): Promise<ReplaySummary> => {
+  const { config, io } = deps;
+  const now = deps.now ?? (() => new Date());
+  const bucket = createDeadLetterBucket(deps.s3, config.deadLetterBucket);
+  const all: Letter[] = [];
+  for (const key of await bucket.listPending()) {
+    const letter = await locate(bucket, key);
+    if (letter !== undefined) all.push(letter);
+  }
+  for (const key of run.filters.keys ?? []) {
+    if (!all.some((letter) => letter.key === key)) io.stderr(`replay: no dead letter at key '${key}'\n`);
+  }
+  const selected: Array<Required<Letter>> = [];
+  for (const letter of all) {
+    if (!matchesCoordinates(run.filters, letter.key, letter.coordinates)) continue;
+    const loaded = await withBody(bucket, letter);
+    if (loaded !== undefined && matchesLetter(run.filters, loaded.body)) selected.push(loaded);
+  }
+  const compare = compareForReplay(config.productsTopic);
+  selected.sort((a, b) => compare(a.coordinates, b.coordinates));
+
+  io.stdout(
+    `replay${run.dryRun ? ' (dry run)' : ''}: s3://${bucket.name} → table ${config.tableName}` +
+      `${deps.where === undefined ? '' : ` via ${deps.where}`}\n` +
+      `${all.length} pending letter(s), ${selected.length} selected\n`,
+  );
+  const guard = new ProductOrderGuard(await pendingBelowSelection(bucket, all, selected, config));
+  const target: ReplayTarget = {
+    dynamoDb: deps.dynamoDb,
+    tableName: config.tableName,
+    dryRun: run.dryRun,
+    plannedProducts: new Map(),
+  };
+  const counts = emptyCounts();
+  const stillFailingByCode: Record<string, number> = {};
+  const results: Array<{ key: string } & LetterResult> = [];
+  const progress = new ReplayProgress(io, selected.length, run.dryRun, counts);
+  const summary = (): ReplaySummary => ({
+    listed: all.length,
+    skippedByFilter: all.length - selected.length,
+    counts,
+    stillFailingByCode,
+    results,
+    dryRun: run.dryRun,
+    deleteReplayed: run.deleteReplayed,
+  });
+  try {
+    for (const letter of selected) {
+      const decoded = decodeLetter(letter.body, config);
+      const blocker = guard.blockerOf(letter.coordinates, decoded);
+      const result: LetterResult =
+        blocker === undefined
+          ? await replayDecoded(target, decoded)
+          : {
+              outcome: LetterOutcome.HELD_BACK,
+              detail: `waits for ${blocker} (same product, earlier offset): replay that one first`,
+            };
+      if (result.outcome === LetterOutcome.STILL_FAILING || result.outcome === LetterOutcome.HELD_BACK) {
+        guard.stillPending(letter.key, letter.coordinates, decoded);
+      }
+      await settle(bucket, run, letter, result, now);
+      counts[result.outcome] += 1;
+      if (result.outcome === LetterOutcome.STILL_FAILING) {
+        const code = result.failure?.code ?? letter.body.error.code;
+        stillFailingByCode[code] = (stillFailingByCode[code] ?? 0) + 1;
+      }
+      results.push({ key: letter.key, ...result });
+      progress.letter(letter.key, result);
+    }
+  } finally {
+    progress.finish();
+    io.stdout(formatSummary(summary()));
+  }
+  return summary();
+};
+
+/** `replay`: the command line → one run against the configured table and bucket. */
+export const replayMain = async (
+  argv: readonly string[],
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> => {
+  const options = parseReplayArgs(argv);
+  if (options.help) {
+    io.stdout(HELP);
+    return;
+  }
+  const connection = await connect({
+    endpoint: options.endpoint,
+    env,
+    tableName: options.tableName,
+    bucket: options.bucket,
+    needsBucket: true,
+  });
+  try {
+    await replayDeadLetters(
+      { filters: options.filters, dryRun: options.dryRun, deleteReplayed: options.deleteReplayed },
+      { ...connection, io, where: connection.description },
+    );
+  } finally {
+    await connection.close();
+  }
+};
