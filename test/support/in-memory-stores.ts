@@ -1,0 +1,48 @@
+import type { OrderItemCreated, ProductDeleted, ProductUpserted } from '../../lambda/inventory/changes.js';
+import type { DeadLetter, DeadLetterStore } from '../../lambda/store/dead-letter.js';
+import { deadLetterKey } from '../../lambda/store/dead-letter.js';
+import type { InventoryStore } from '../../lambda/store/inventory-store.js';
+import { Outcome } from '../../lambda/store/outcome.js';
+
+/**
+ * Stores that keep everything in memory, for running BatchProcessor thousands of times in a fuzz test.
+ * They follow the real stores' contracts (dead letters serialised as JSON, unknown products reported)
+ * without their I/O, so only the decode-and-route path is under test.
+ */
+export const inMemoryStores = () => {
+  const products = new Map<number, { stock: number }>();
+  const letters = new Map<string, DeadLetter>();
+  const writes: string[] = [];
+  // Typed loosely on purpose: the store interface grows (grouped upserts), and only routing is under test.
+  const implementation = {
+    async upsertProduct(change: ProductUpserted) {
+      writes.push(`upsert ${change.productId}`);
+      products.set(change.productId, { stock: change.columns.stockQuantity ?? 0 });
+      return Outcome.APPLIED;
+    },
+    async upsertProductGroup(changes: readonly ProductUpserted[]) {
+      for (const change of changes) await implementation.upsertProduct(change);
+      return { applied: changes, duplicates: [], stale: [] };
+    },
+    async deleteProduct(change: ProductDeleted) {
+      writes.push(`delete ${change.productId}`);
+      return products.delete(change.productId) ? Outcome.APPLIED : Outcome.ALREADY_ABSENT;
+    },
+    async decrementStock(productId: number, items: readonly OrderItemCreated[]) {
+      writes.push(`decrement ${productId}`);
+      const product = products.get(productId);
+      if (product === undefined) return { applied: [], duplicates: [], unknownProduct: items };
+      product.stock -= items.reduce((sum, item) => sum + item.quantity, 0);
+      return { applied: items, duplicates: [], unknownProduct: [], stockAfter: product.stock };
+    },
+  };
+  const store = implementation as unknown as InventoryStore;
+  const deadLetters: DeadLetterStore = {
+    async put(letter) {
+      const key = deadLetterKey(letter.record);
+      letters.set(key, JSON.parse(JSON.stringify(letter)) as DeadLetter);
+      return key;
+    },
+  };
+  return { store, deadLetters, products, letters, writes };
+};
