@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util';
+import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
+import { DEFAULTS } from '../../lambda/config.js';
+import { connect, Endpoint, parseEndpoint } from '../cli/aws-connection.js';
+import { UsageError } from '../cli/errors.js';
+import type { CliIo } from '../cli/run-cli.js';
+import { formatTable } from '../cli/table.js';
+import { type InventoryItem, plainItem } from '../local/local-service.js';
+
+export const HELP = `Usage: npm run inventory -- [options]
+
+Prints the inventory table as an aligned table (product_id, name, price, stock, last_updated), sorted by
+product_id.
+
+Options:
+  --low-stock              only products whose stock is under the threshold, lowest stock first
+  --threshold <n>          low-stock threshold (default LOW_STOCK_THRESHOLD, else ${DEFAULTS.lowStockThreshold})
+  --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
+  --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB if
+                           set, else an embedded dynalite (which starts empty)
+  -h, --help               show this help
+
+Exit codes: 0 printed, 1 an AWS call failed, 2 bad command line or environment.
+`;
+
+export interface InventoryOptions {
+  readonly help: boolean;
+  readonly lowStock: boolean;
+  readonly threshold: number | undefined;
+  readonly tableName: string | undefined;
+  readonly endpoint: Endpoint;
+}
+
+export const parseInventoryArgs = (argv: readonly string[]): InventoryOptions => {
+  let values: ReturnType<typeof parse>;
+  const parse = () =>
+    parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'low-stock': { type: 'boolean' },
+        threshold: { type: 'string' },
+        table: { type: 'string' },
+        endpoint: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  try {
+    values = parse();
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, { cause });
+  }
+  const threshold = values.threshold;
+  if (threshold !== undefined && (!/^\d+$/.test(threshold) || !Number.isSafeInteger(Number(threshold)))) {
+    throw new UsageError(`--threshold must be a non-negative integer, got '${threshold}'`);
+  }
+  return {
+    help: values.help === true,
+    lowStock: values['low-stock'] === true,
+    threshold: threshold === undefined ? undefined : Number(threshold),
+    tableName: values.table,
+    endpoint: parseEndpoint(values.endpoint, Endpoint.AWS),
+  };
+};
+
+export const scanTable = async (client: DynamoDBClient, tableName: string): Promise<InventoryItem[]> => {
+  const items: InventoryItem[] = [];
+  for await (const page of paginateScan({ client }, { TableName: tableName })) {
+    items.push(...(page.Items ?? []).map(plainItem));
+  }
+  return items.sort((a, b) => Number(a.product_id) - Number(b.product_id));
+};
+
+const stockOf = (item: InventoryItem): number => Number(item.stock_quantity ?? 0);
+
+/** The seed's columns, the way a person reads them; bookkeeping attributes are left out. */
+export const formatInventory = (items: readonly InventoryItem[]): string =>
+  formatTable(items, [
+    { header: 'product_id', value: (item: InventoryItem) => item.product_id, align: 'right' },
+    { header: 'name', value: (item) => item.name },
+    { header: 'price', value: (item) => item.price, align: 'right' },
+    { header: 'stock', value: (item) => item.stock_quantity, align: 'right' },
+    { header: 'last_updated', value: (item) => item.last_updated },
+  ]);
+
+/** Pure: what `inventory` prints for these items. */
+export const renderInventory = (
+  items: readonly InventoryItem[],
+  options: { lowStock: boolean; threshold: number; heading: string },
+): string => {
+  const low = items.filter((item) => stockOf(item) < options.threshold);
+  if (options.lowStock) {
+    const sorted = [...low].sort(
+      (a, b) => stockOf(a) - stockOf(b) || Number(a.product_id) - Number(b.product_id),
+    );
+    const title = `${options.heading}: ${low.length} of ${items.length} product(s) under ${options.threshold} in stock`;
+    return `${title}\n${sorted.length > 0 ? `${formatInventory(sorted)}\n` : ''}`;
+  }
+  const footer =
+    low.length === 0
+      ? `none under the low-stock threshold (${options.threshold})`
+      : `${low.length} under the low-stock threshold (${options.threshold}): ${low.map((item) => item.product_id).join(', ')}`;
+  return `${options.heading}: ${items.length} product(s)\n${formatInventory(items)}\n${footer}\n`;
+};
+
+/** `inventory`: scans the table once and prints it. */
+export const inventoryMain = async (
+  argv: readonly string[],
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<void> => {
+  const options = parseInventoryArgs(argv);
+  if (options.help) {
+    io.stdout(HELP);
+    return;
+  }
+  const connection = await connect({
+    endpoint: options.endpoint,
+    env,
+    tableName: options.tableName,
+    needsBucket: false,
+  });
+  try {
+    const items = await scanTable(connection.dynamoDb, connection.config.tableName);
+    io.stdout(
+      renderInventory(items, {
+        lowStock: options.lowStock,
+        threshold: options.threshold ?? connection.config.lowStockThreshold,
+        heading: `table ${connection.config.tableName} (${connection.description})`,
+      }),
+    );
+  } finally {
+    await connection.close();
+  }
+};
