@@ -1,0 +1,234 @@
+import type { Context } from 'aws-lambda';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../lambda/errors.js';
+import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
+import { createLambdaContext } from '../../scripts/local/lambda-context.js';
+import { type InventoryItem, startLocalService } from '../../scripts/local/local-service.js';
+import { kafkaRecord, mskEvent, PRODUCTS_TOPIC, productRecord } from '../support/debezium.js';
+import { seededRandom } from '../support/fault-injection.js';
+import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
+import { printFigures, runs, tally } from '../support/hardening-figures.js';
+import { InventoryModel } from '../support/inventory-model.js';
+import { CLEAN_ATTEMPT_AFTER, deliverWithRedelivery, type FaultPlan } from '../support/redelivery.js';
+import { buildLogs, scenarioArb } from '../support/scenario.js';
+
+const FaultScenario = {
+  /** DynamoDB answers throttling / 500 / lost responses on a fraction of calls, inside the SDK retry loop. */
+  DYNAMODB_FLAKY: 'dynamoDbFlaky',
+  /** The DynamoDB server goes away after a random number of requests, mid-batch. */
+  DYNAMODB_STOPPED: 'dynamoDbStopped',
+  /** S3 is unreachable (or answers 5xx) while dead letters are written. */
+  S3_UNAVAILABLE: 's3Unavailable',
+  /** The invocation's remaining time drops below the safety margin after a few writes. */
+  TIME_BUDGET: 'timeBudget',
+} as const;
+type FaultScenario = (typeof FaultScenario)[keyof typeof FaultScenario];
+
+/** A context whose remaining time collapses after `checks` reads, like a batch that runs long. */
+const runningOutContext = (checks: number): Context => {
+  let reads = 0;
+  return { ...createLambdaContext(), getRemainingTimeInMillis: () => (reads++ < checks ? 60_000 : 1_000) };
+};
+
+const seedAttributes = (item: InventoryItem) => ({
+  product_id: item.product_id,
+  name: item.name,
+  price: item.price,
+  stock_quantity: item.stock_quantity,
+  ...(item.description === undefined ? {} : { description: item.description }),
+});
+
+const figures = {
+  cases: 0,
+  byScenario: {} as Record<string, number>,
+  invocations: 0,
+  failedInvocations: 0,
+  redeliveredRecords: 0,
+  failureCodes: {} as Record<string, number>,
+  injected: {
+    throttled: 0,
+    serverError: 0,
+    lostResponse: 0,
+    dynamoDbCuts: 0,
+    s3Outages: 0,
+    timeBudgetCuts: 0,
+  },
+  /** Invocations that saw injected DynamoDB faults and still succeeded: the SDK's retries absorbed them. */
+  absorbedBySdkRetries: 0,
+  recordsLost: 0,
+  doubleApplies: 0,
+};
+
+afterAll(() => printFigures('faults', figures));
+
+const planFor = (
+  scenario: FaultScenario,
+  random: () => number,
+  dynamoDb: FaultProxy,
+  s3: FaultProxy,
+): FaultPlan & { succeededWithFaults: () => void } => {
+  let faultsBefore = 0;
+  const faultsSoFar = () =>
+    dynamoDb.counts.throttled + dynamoDb.counts.serverError + dynamoDb.counts.lostResponse;
+  return {
+    before(attempt) {
+      const clean = attempt >= CLEAN_ATTEMPT_AFTER;
+      dynamoDb.rate = scenario === FaultScenario.DYNAMODB_FLAKY && !clean ? 0.15 : 0;
+      faultsBefore = faultsSoFar();
+      if (!clean && random() < 0.35) {
+        if (scenario === FaultScenario.DYNAMODB_STOPPED) {
+          dynamoDb.cutAfter = Math.floor(random() * 12);
+          figures.injected.dynamoDbCuts += 1;
+        }
+        if (scenario === FaultScenario.S3_UNAVAILABLE) {
+          void s3.cut();
+          figures.injected.s3Outages += 1;
+        }
+        if (scenario === FaultScenario.TIME_BUDGET) {
+          figures.injected.timeBudgetCuts += 1;
+          return runningOutContext(Math.floor(random() * 4));
+        }
+      }
+      return createLambdaContext();
+    },
+    async afterFailure() {
+      dynamoDb.cutAfter = undefined;
+      await Promise.all([dynamoDb.restore(), s3.restore()]);
+    },
+    succeededWithFaults() {
+      if (faultsSoFar() > faultsBefore) figures.absorbedBySdkRetries += 1;
+    },
+  };
+};
+
+describe('faults end with the batch applied or the invocation failed, and redelivery converges', () => {
+  let aws: EmbeddedAws;
+  let dynamoDb: FaultProxy;
+  let s3: FaultProxy;
+  let run = 0;
+  const random = seededRandom(Date.now());
+
+  beforeAll(async () => {
+    aws = await startEmbeddedAws();
+    dynamoDb = await startFaultProxy(aws.dynamoDbEndpoint, random);
+    s3 = await startFaultProxy(aws.s3Endpoint, random, { s3: true });
+  });
+
+  afterAll(async () => {
+    await Promise.all([dynamoDb.stop(), s3.stop()]);
+    await aws.stop();
+  });
+
+  it('ends with the table equal to the model and every dead letter stored, whatever fails', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        scenarioArb({ maxOrders: 14 }),
+        fc.constantFrom(...Object.values(FaultScenario)),
+        fc.integer({ min: 1, max: 10 }),
+        async (spec, scenario, maxBatch) => {
+          // Prepare
+          run += 1;
+          const service = await startLocalService({
+            aws,
+            env: {
+              DYNAMODB_TABLE: `faults-${run}`,
+              DLQ_S3_BUCKET: `faults-dlq-${run}`,
+              WRITE_CONCURRENCY: '4',
+              AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+              AWS_ENDPOINT_URL_S3: s3.endpoint,
+            },
+          });
+          const model = new InventoryModel();
+          const plan = planFor(scenario, random, dynamoDb, s3);
+          const invoke = async (event: unknown, context: Context) => {
+            const summary = await service.invoke(event, context);
+            plan.succeededWithFaults();
+            return summary;
+          };
+
+          // Act
+          const stats = await deliverWithRedelivery(buildLogs(spec), {
+            random,
+            invoke,
+            model,
+            maxBatch,
+            faults: plan,
+          });
+
+          // Assess
+          const items = (await service.scanInventory()).map(seedAttributes);
+          const letters = await service.listDeadLetters();
+          await service.stop();
+          const expected = model.expectedItems();
+          for (const want of expected) {
+            const got = items.find((item) => item.product_id === want.product_id);
+            const diff = Number(want.stock_quantity) - Number(got?.stock_quantity ?? want.stock_quantity);
+            if (diff > 0) figures.doubleApplies += 1;
+            if (diff < 0) figures.recordsLost += 1;
+          }
+          const storedLetters = new Set(letters.map(({ key }) => key));
+          figures.recordsLost += [...model.deadLetters.keys()].filter(
+            (key) => !storedLetters.has(key),
+          ).length;
+          expect(items).toEqual(expected);
+          expect(Object.fromEntries(letters.map(({ key, letter }) => [key, letter.error.code]))).toEqual(
+            Object.fromEntries(model.deadLetters),
+          );
+          figures.cases += 1;
+          tally(figures.byScenario, scenario);
+          figures.invocations += stats.invocations;
+          figures.failedInvocations += stats.failedInvocations;
+          figures.redeliveredRecords += stats.redeliveredRecords;
+          for (const [code, count] of Object.entries(stats.errorCodes))
+            tally(figures.failureCodes, code, count);
+        },
+      ),
+      { numRuns: runs(40) },
+    );
+    figures.injected.throttled = dynamoDb.counts.throttled + s3.counts.throttled;
+    figures.injected.serverError = dynamoDb.counts.serverError + s3.counts.serverError;
+    figures.injected.lostResponse = dynamoDb.counts.lostResponse + s3.counts.lostResponse;
+    expect(figures.failedInvocations).toBeGreaterThan(0);
+    expect(figures.absorbedBySdkRetries).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+describe('a dead letter is never dropped', () => {
+  it('fails the invocation when S3 is down, writes nothing before its dead letters, and completes on redelivery', async () => {
+    // Prepare
+    const aws = await startEmbeddedAws();
+    const s3 = await startFaultProxy(aws.s3Endpoint, Math.random, { s3: true });
+    const service = await startLocalService({
+      aws,
+      env: { DYNAMODB_TABLE: 'dlq-down', DLQ_S3_BUCKET: 'dlq-down', AWS_ENDPOINT_URL_S3: s3.endpoint },
+    });
+    const rows = [1, 2, 3].map((id) => ({
+      id,
+      name: `Product ${id}`,
+      description: null,
+      price: '5.00',
+      stock_quantity: 10,
+    }));
+    const poison = { ...kafkaRecord(PRODUCTS_TOPIC, 0, 3, '{not json'), key: undefined };
+    const event = mskEvent([...rows.map((row, offset) => productRecord('c', row, offset)), poison]);
+    await s3.cut();
+
+    // Act
+    const failure = await service.invoke(event).catch((error: { code?: string }) => error);
+    const itemsWhileDown = await service.scanInventory();
+    await s3.restore();
+    await service.invoke(event);
+
+    // Assess
+    expect(failure).toMatchObject({ code: ErrorCode.DEAD_LETTER_WRITE_FAILED });
+    expect(itemsWhileDown).toEqual([]);
+    expect((await service.listDeadLetters()).map(({ key, letter }) => [key, letter.error.code])).toEqual([
+      [`${encodeURIComponent(PRODUCTS_TOPIC)}/0/3.json`, ErrorCode.INVALID_JSON],
+    ]);
+    expect((await service.scanInventory()).map(({ product_id }) => product_id)).toEqual([1, 2, 3]);
+    await service.stop();
+    await s3.stop();
+    await aws.stop();
+  });
+});
