@@ -8,7 +8,7 @@ import { type InventoryItem, startLocalService } from '../../scripts/local/local
 import { kafkaRecord, mskEvent, PRODUCTS_TOPIC, productRecord } from '../support/debezium.js';
 import { seededRandom } from '../support/fault-injection.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
-import { printFigures, runs, tally } from '../support/hardening-figures.js';
+import { printFigures, runs, scaledTimeout, tally } from '../support/hardening-figures.js';
 import { InventoryModel } from '../support/inventory-model.js';
 import { CLEAN_ATTEMPT_AFTER, deliverWithRedelivery, type FaultPlan } from '../support/redelivery.js';
 import { buildLogs, scenarioArb } from '../support/scenario.js';
@@ -120,78 +120,82 @@ describe('faults end with the batch applied or the invocation failed, and redeli
     await aws.stop();
   });
 
-  it('ends with the table equal to the model and every dead letter stored, whatever fails', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        scenarioArb({ maxOrders: 14 }),
-        fc.constantFrom(...Object.values(FaultScenario)),
-        fc.integer({ min: 1, max: 10 }),
-        async (spec, scenario, maxBatch) => {
-          // Prepare
-          run += 1;
-          const service = await startLocalService({
-            aws,
-            env: {
-              DYNAMODB_TABLE: `faults-${run}`,
-              DLQ_S3_BUCKET: `faults-dlq-${run}`,
-              WRITE_CONCURRENCY: '4',
-              AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
-              AWS_ENDPOINT_URL_S3: s3.endpoint,
-            },
-          });
-          const model = new InventoryModel();
-          const plan = planFor(scenario, random, dynamoDb, s3);
-          const invoke = async (event: unknown, context: Context) => {
-            const summary = await service.invoke(event, context);
-            plan.succeededWithFaults();
-            return summary;
-          };
+  it(
+    'ends with the table equal to the model and every dead letter stored, whatever fails',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          scenarioArb({ maxOrders: 14 }),
+          fc.constantFrom(...Object.values(FaultScenario)),
+          fc.integer({ min: 1, max: 10 }),
+          async (spec, scenario, maxBatch) => {
+            // Prepare
+            run += 1;
+            const service = await startLocalService({
+              aws,
+              env: {
+                DYNAMODB_TABLE: `faults-${run}`,
+                DLQ_S3_BUCKET: `faults-dlq-${run}`,
+                WRITE_CONCURRENCY: '4',
+                AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+                AWS_ENDPOINT_URL_S3: s3.endpoint,
+              },
+            });
+            const model = new InventoryModel();
+            const plan = planFor(scenario, random, dynamoDb, s3);
+            const invoke = async (event: unknown, context: Context) => {
+              const summary = await service.invoke(event, context);
+              plan.succeededWithFaults();
+              return summary;
+            };
 
-          // Act
-          const stats = await deliverWithRedelivery(buildLogs(spec), {
-            random,
-            invoke,
-            model,
-            maxBatch,
-            faults: plan,
-          });
+            // Act
+            const stats = await deliverWithRedelivery(buildLogs(spec), {
+              random,
+              invoke,
+              model,
+              maxBatch,
+              faults: plan,
+            });
 
-          // Assess
-          const items = (await service.scanInventory()).map(seedAttributes);
-          const letters = await service.listDeadLetters();
-          await service.stop();
-          const expected = model.expectedItems();
-          for (const want of expected) {
-            const got = items.find((item) => item.product_id === want.product_id);
-            const diff = Number(want.stock_quantity) - Number(got?.stock_quantity ?? want.stock_quantity);
-            if (diff > 0) figures.doubleApplies += 1;
-            if (diff < 0) figures.recordsLost += 1;
-          }
-          const storedLetters = new Set(letters.map(({ key }) => key));
-          figures.recordsLost += [...model.deadLetters.keys()].filter(
-            (key) => !storedLetters.has(key),
-          ).length;
-          expect(items).toEqual(expected);
-          expect(Object.fromEntries(letters.map(({ key, letter }) => [key, letter.error.code]))).toEqual(
-            Object.fromEntries(model.deadLetters),
-          );
-          figures.cases += 1;
-          tally(figures.byScenario, scenario);
-          figures.invocations += stats.invocations;
-          figures.failedInvocations += stats.failedInvocations;
-          figures.redeliveredRecords += stats.redeliveredRecords;
-          for (const [code, count] of Object.entries(stats.errorCodes))
-            tally(figures.failureCodes, code, count);
-        },
-      ),
-      { numRuns: runs(40) },
-    );
-    figures.injected.throttled = dynamoDb.counts.throttled + s3.counts.throttled;
-    figures.injected.serverError = dynamoDb.counts.serverError + s3.counts.serverError;
-    figures.injected.lostResponse = dynamoDb.counts.lostResponse + s3.counts.lostResponse;
-    expect(figures.failedInvocations).toBeGreaterThan(0);
-    expect(figures.absorbedBySdkRetries).toBeGreaterThan(0);
-  }, 300_000);
+            // Assess
+            const items = (await service.scanInventory()).map(seedAttributes);
+            const letters = await service.listDeadLetters();
+            await service.stop();
+            const expected = model.expectedItems();
+            for (const want of expected) {
+              const got = items.find((item) => item.product_id === want.product_id);
+              const diff = Number(want.stock_quantity) - Number(got?.stock_quantity ?? want.stock_quantity);
+              if (diff > 0) figures.doubleApplies += 1;
+              if (diff < 0) figures.recordsLost += 1;
+            }
+            const storedLetters = new Set(letters.map(({ key }) => key));
+            figures.recordsLost += [...model.deadLetters.keys()].filter(
+              (key) => !storedLetters.has(key),
+            ).length;
+            expect(items).toEqual(expected);
+            expect(Object.fromEntries(letters.map(({ key, letter }) => [key, letter.error.code]))).toEqual(
+              Object.fromEntries(model.deadLetters),
+            );
+            figures.cases += 1;
+            tally(figures.byScenario, scenario);
+            figures.invocations += stats.invocations;
+            figures.failedInvocations += stats.failedInvocations;
+            figures.redeliveredRecords += stats.redeliveredRecords;
+            for (const [code, count] of Object.entries(stats.errorCodes))
+              tally(figures.failureCodes, code, count);
+          },
+        ),
+        { numRuns: runs(40) },
+      );
+      figures.injected.throttled = dynamoDb.counts.throttled + s3.counts.throttled;
+      figures.injected.serverError = dynamoDb.counts.serverError + s3.counts.serverError;
+      figures.injected.lostResponse = dynamoDb.counts.lostResponse + s3.counts.lostResponse;
+      expect(figures.failedInvocations).toBeGreaterThan(0);
+      expect(figures.absorbedBySdkRetries).toBeGreaterThan(0);
+    },
+    scaledTimeout(300_000),
+  );
 });
 
 describe('a dead letter is never dropped', () => {

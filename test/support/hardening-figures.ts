@@ -10,6 +10,10 @@ export interface Figures {
 export const runs = (defaultRuns: number): number =>
   Math.max(1, Math.round(defaultRuns * Number(process.env.SOAK_FACTOR ?? 1)));
 
+/** A test's timeout, stretched by the same factor as its runs. */
+export const scaledTimeout = (ms: number): number =>
+  Math.round(ms * Math.max(1, Number(process.env.SOAK_FACTOR ?? 1)));
+
 export const tally = (counts: Record<string, number>, key: string, by = 1): void => {
   counts[key] = (counts[key] ?? 0) + by;
 };
