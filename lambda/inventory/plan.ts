@@ -1,8 +1,10 @@
 import type { InventoryChange, OrderItemCreated, ProductDeleted, ProductUpserted } from './changes.js';
 
 export type WriteStep =
-  | { readonly kind: 'upsert'; readonly change: ProductUpserted }
+  /** Consecutive upserts of one product, in delivery order: one conditional write (see upsert-group.ts). */
+  | { readonly kind: 'upsert'; readonly changes: readonly ProductUpserted[] }
   | { readonly kind: 'delete'; readonly change: ProductDeleted }
+  /** Consecutive order items of one product, from any partitions: one conditional write. */
   | { readonly kind: 'decrement'; readonly items: readonly OrderItemCreated[] };
 
 /** The writes for one product, to be issued strictly in order. */
@@ -20,23 +22,26 @@ export interface BatchPlan {
 const recordId = ({ record }: InventoryChange): string =>
   `${record.topic}\u0000${record.partition}\u0000${record.offset}`;
 
-const appendStep = (steps: WriteStep[], change: InventoryChange): void => {
-  if (change.type === 'ProductUpserted') {
-    steps.push({ kind: 'upsert', change });
-    return;
-  }
-  if (change.type === 'ProductDeleted') {
-    steps.push({ kind: 'delete', change });
-    return;
-  }
+type OpenStep =
+  | { readonly kind: 'upsert'; readonly changes: ProductUpserted[] }
+  | { readonly kind: 'delete'; readonly change: ProductDeleted }
+  | { readonly kind: 'decrement'; readonly items: OrderItemCreated[] };
+
+/**
+ * Consecutive upserts fold into one write: later columns win, the newest position is stored, and the
+ * write is guarded by the group's lowest position. Consecutive order items fold into one write: their sum
+ * commutes, and each partition's watermark advances to its highest offset. A delete always stands alone
+ * and ends the group before it. An upsert followed by order items is not folded (see docs/performance.md).
+ */
+const appendStep = (steps: OpenStep[], change: InventoryChange): void => {
   const last = steps.at(-1);
-  // Consecutive order items of one product fold into one write: their sum commutes, and each
-  // partition's watermark advances to its highest offset.
-  if (last?.kind === 'decrement') {
-    steps[steps.length - 1] = { kind: 'decrement', items: [...last.items, change] };
-  } else {
-    steps.push({ kind: 'decrement', items: [change] });
-  }
+  // Appending in place keeps planning linear for a hot product with thousands of order items.
+  if (change.type === 'ProductDeleted') steps.push({ kind: 'delete', change });
+  else if (change.type === 'ProductUpserted') {
+    if (last?.kind === 'upsert') last.changes.push(change);
+    else steps.push({ kind: 'upsert', changes: [change] });
+  } else if (last?.kind === 'decrement') last.items.push(change);
+  else steps.push({ kind: 'decrement', items: [change] });
 };
 
 /**
@@ -46,7 +51,7 @@ const appendStep = (steps: WriteStep[], change: InventoryChange): void => {
 export const planWrites = (changes: readonly InventoryChange[]): BatchPlan => {
   const seen = new Set<string>();
   const inBatchDuplicates: InventoryChange[] = [];
-  const stepsByProduct = new Map<number, WriteStep[]>();
+  const stepsByProduct = new Map<number, OpenStep[]>();
   for (const change of changes) {
     const id = recordId(change);
     if (seen.has(id)) {
@@ -54,8 +59,11 @@ export const planWrites = (changes: readonly InventoryChange[]): BatchPlan => {
       continue;
     }
     seen.add(id);
-    const steps = stepsByProduct.get(change.productId) ?? [];
-    stepsByProduct.set(change.productId, steps);
+    let steps = stepsByProduct.get(change.productId);
+    if (steps === undefined) {
+      steps = [];
+      stepsByProduct.set(change.productId, steps);
+    }
     appendStep(steps, change);
   }
   return {
@@ -64,5 +72,17 @@ export const planWrites = (changes: readonly InventoryChange[]): BatchPlan => {
   };
 };
 
-export const recordsOfStep = (step: WriteStep): readonly InventoryChange[] =>
-  step.kind === 'decrement' ? step.items : [step.change];
+export const recordsOfStep = (step: WriteStep): readonly InventoryChange[] => {
+  if (step.kind === 'decrement') return step.items;
+  return step.kind === 'upsert' ? step.changes : [step.change];
+};
+
+/**
+ * One step per change, in order: the fallback when DynamoDB rejects a folded write as invalid (e.g. an
+ * item over 400 KB), so that only the records that cannot be applied end up dead-lettered.
+ */
+export const splitStep = (step: WriteStep): WriteStep[] => {
+  if (step.kind === 'decrement') return step.items.map((item) => ({ kind: 'decrement', items: [item] }));
+  if (step.kind === 'upsert') return step.changes.map((change) => ({ kind: 'upsert', changes: [change] }));
+  return [step];
+};

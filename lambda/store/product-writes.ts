@@ -5,13 +5,15 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { WriteContentionError } from '../errors.js';
-import type { ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import type { PositionKey, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import { planUpsertGroup } from '../inventory/upsert-group.js';
 import { Attr, EMPTY_MAP, numberValue, stringValue } from './attributes.js';
 import { isConditionalCheckFailed, readItem, rejectIfInvalid, storedString } from './item-reader.js';
 import { MAX_CONDITION_RETRIES, Outcome } from './outcome.js';
 
 /** Newer than what the item reflects, or the item has no position yet (new, or written by the seed service). */
 const NEWER_THAN_STORED = `attribute_not_exists(#pos) OR #pos < :pos`;
+const GROUP_NEWER_THAN_STORED = `attribute_not_exists(#pos) OR #pos < :guard`;
 
 export interface UpsertExpression {
   readonly UpdateExpression: string;
@@ -20,10 +22,18 @@ export interface UpsertExpression {
   readonly ExpressionAttributeValues: Record<string, AttributeValue>;
 }
 
-/** Pure: the conditional update that upserts a product, setting only the columns the change carries. */
-export const buildUpsertExpression = (change: ProductUpserted): UpsertExpression => {
+/**
+ * Pure: the conditional update that upserts a product, setting only the columns the change carries.
+ * `guard` is the position the stored one must be below; a folded group passes its lowest position, so
+ * the write only goes through when every change of the group is newer than the item.
+ */
+export const buildUpsertExpression = (
+  change: ProductUpserted,
+  guard: PositionKey = change.position,
+): UpsertExpression => {
   const names: Record<string, string> = { '#pos': Attr.CDC_POSITION };
   const values: Record<string, AttributeValue> = { ':pos': stringValue(change.position) };
+  if (guard !== change.position) values[':guard'] = stringValue(guard);
   const sets: string[] = [];
   const removes: string[] = [];
   const set = (attribute: string, value: AttributeValue): void => {
@@ -53,11 +63,18 @@ export const buildUpsertExpression = (change: ProductUpserted): UpsertExpression
   );
   return {
     UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: NEWER_THAN_STORED,
+    ConditionExpression: guard === change.position ? NEWER_THAN_STORED : GROUP_NEWER_THAN_STORED,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
 };
+
+const readPosition = async (
+  client: DynamoDBClient,
+  tableName: string,
+  productId: number,
+): Promise<string | undefined> =>
+  storedString(await readItem(client, tableName, productId), Attr.CDC_POSITION);
 
 /** After a failed condition: same position means this change is already in; a higher one means it is superseded. */
 const classifyRejected = async (
@@ -66,35 +83,60 @@ const classifyRejected = async (
   productId: number,
   position: string,
 ): Promise<Outcome | undefined> => {
-  const stored = storedString(await readItem(client, tableName, productId), Attr.CDC_POSITION);
+  const stored = await readPosition(client, tableName, productId);
   if (stored === undefined || stored < position) return undefined;
   return stored === position ? Outcome.DUPLICATE : Outcome.STALE;
 };
 
+export interface UpsertGroupResult {
+  readonly applied: readonly ProductUpserted[];
+  readonly duplicates: readonly ProductUpserted[];
+  readonly stale: readonly ProductUpserted[];
+}
+
+/**
+ * Applies consecutive upserts of one product with one conditional write, exactly as applying them one by
+ * one would. The write is guarded by the group's lowest position; when the item already holds a position
+ * at or above it (a redelivery that applied part of the group, or a concurrent writer), a fresh read
+ * tells which changes are in, and the rest is re-planned and written again.
+ */
+export const upsertProductGroup = async (
+  client: DynamoDBClient,
+  tableName: string,
+  changes: readonly ProductUpserted[],
+): Promise<UpsertGroupResult> => {
+  const productId = changes[0]?.productId as number;
+  let stored: string | undefined;
+  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+    const { applied, duplicates, stale, merged, guard } = planUpsertGroup(changes, stored);
+    if (merged === undefined) return { applied, duplicates, stale };
+    try {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { [Attr.PRODUCT_ID]: numberValue(productId) },
+          ...buildUpsertExpression(merged, guard),
+        }),
+      );
+      return { applied, duplicates, stale };
+    } catch (error) {
+      rejectIfInvalid(error, `the upsert of product ${productId}`);
+      if (!isConditionalCheckFailed(error)) throw error;
+      stored = await readPosition(client, tableName, productId);
+    }
+  }
+  throw new WriteContentionError(productId);
+};
+
+/** One upsert: APPLIED, DUPLICATE (this very change is in) or STALE (a newer one is). */
 export const upsertProduct = async (
   client: DynamoDBClient,
   tableName: string,
   change: ProductUpserted,
 ): Promise<Outcome> => {
-  const expression = buildUpsertExpression(change);
-  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
-    try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { [Attr.PRODUCT_ID]: numberValue(change.productId) },
-          ...expression,
-        }),
-      );
-      return Outcome.APPLIED;
-    } catch (error) {
-      rejectIfInvalid(error, `the upsert of product ${change.productId}`);
-      if (!isConditionalCheckFailed(error)) throw error;
-      const outcome = await classifyRejected(client, tableName, change.productId, change.position);
-      if (outcome !== undefined) return outcome;
-    }
-  }
-  throw new WriteContentionError(change.productId);
+  const { applied, duplicates } = await upsertProductGroup(client, tableName, [change]);
+  if (applied.length > 0) return Outcome.APPLIED;
+  return duplicates.length > 0 ? Outcome.DUPLICATE : Outcome.STALE;
 };
 
 export const deleteProduct = async (

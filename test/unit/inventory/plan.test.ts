@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planWrites, recordsOfStep, type WriteStep } from '../../../lambda/inventory/plan.js';
+import { planWrites, recordsOfStep, splitStep, type WriteStep } from '../../../lambda/inventory/plan.js';
 import { orderItemCreated, productDeleted, productUpserted } from '../support/changes.js';
 
 const kinds = (steps: readonly WriteStep[]): string[] => steps.map((step) => step.kind);
@@ -30,14 +30,11 @@ describe('planWrites', () => {
     // Assess
     expect(plan.products.map((product) => product.productId)).toEqual([1, 2, 3]);
     expect(plan.products[0]?.steps).toEqual([
-      { kind: 'upsert', change: upsert1 },
+      { kind: 'upsert', changes: [upsert1] },
       { kind: 'delete', change: delete1 },
     ]);
-    expect(plan.products[1]?.steps).toEqual([
-      { kind: 'upsert', change: upsert2 },
-      { kind: 'upsert', change: upsert2Again },
-    ]);
-    expect(plan.products[2]?.steps).toEqual([{ kind: 'upsert', change: upsert3 }]);
+    expect(plan.products[1]?.steps).toEqual([{ kind: 'upsert', changes: [upsert2, upsert2Again] }]);
+    expect(plan.products[2]?.steps).toEqual([{ kind: 'upsert', changes: [upsert3] }]);
     expect(plan.inBatchDuplicates).toEqual([]);
   });
 
@@ -85,6 +82,54 @@ describe('planWrites', () => {
     expect(plan.inBatchDuplicates).toEqual([]);
   });
 
+  it('folds consecutive upserts of one product into one step, across other products in between', () => {
+    // Prepare
+    const first = productUpserted(1, 10);
+    const other = productUpserted(2, 11);
+    const second = productUpserted(1, 12);
+    const third = productUpserted(1, 13);
+
+    // Act
+    const plan = planWrites([first, other, second, third]);
+
+    // Assess
+    expect(plan.products).toEqual([
+      { productId: 1, steps: [{ kind: 'upsert', changes: [first, second, third] }] },
+      { productId: 2, steps: [{ kind: 'upsert', changes: [other] }] },
+    ]);
+  });
+
+  it('lets a delete end a group of upserts and stand alone', () => {
+    // Prepare
+    const upsertA = productUpserted(1, 10);
+    const upsertB = productUpserted(1, 11);
+    const deletion = productDeleted(1, 12);
+    const upsertC = productUpserted(1, 13);
+
+    // Act
+    const plan = planWrites([upsertA, upsertB, deletion, upsertC]);
+
+    // Assess
+    expect(plan.products[0]?.steps).toEqual([
+      { kind: 'upsert', changes: [upsertA, upsertB] },
+      { kind: 'delete', change: deletion },
+      { kind: 'upsert', changes: [upsertC] },
+    ]);
+  });
+
+  it('keeps an upsert and the order items after it as separate steps', () => {
+    // Prepare
+    const upsert = productUpserted(1, 10);
+    const order = orderItemCreated(1, 200, 2);
+    const upsertAgain = productUpserted(1, 11);
+
+    // Act
+    const plan = planWrites([upsert, order, upsertAgain]);
+
+    // Assess
+    expect(kinds(plan.products[0]?.steps ?? [])).toEqual(['upsert', 'decrement', 'upsert']);
+  });
+
   it('lets an upsert break a run of decrements', () => {
     // Prepare
     const before = orderItemCreated(1, 200, 1);
@@ -99,7 +144,7 @@ describe('planWrites', () => {
     const steps = plan.products[0]?.steps ?? [];
     expect(kinds(steps)).toEqual(['decrement', 'upsert', 'decrement']);
     expect(steps[0]).toEqual({ kind: 'decrement', items: [before] });
-    expect(steps[1]).toEqual({ kind: 'upsert', change: upsert });
+    expect(steps[1]).toEqual({ kind: 'upsert', changes: [upsert] });
     expect(steps[2]).toEqual({ kind: 'decrement', items: [after1, after2] });
   });
 
@@ -146,7 +191,7 @@ describe('planWrites', () => {
     const plan = planWrites([original, ...copies]);
 
     // Assess
-    expect(plan.products).toEqual([{ productId: 7, steps: [{ kind: 'upsert', change: original }] }]);
+    expect(plan.products).toEqual([{ productId: 7, steps: [{ kind: 'upsert', changes: [original] }] }]);
     expect(plan.inBatchDuplicates).toHaveLength(2);
     expect(plan.inBatchDuplicates[0]).toBe(copies[0]);
     expect(plan.inBatchDuplicates[1]).toBe(copies[1]);
@@ -165,7 +210,7 @@ describe('planWrites', () => {
     expect(plan.inBatchDuplicates).toEqual([]);
     expect(plan.products[0]?.steps).toEqual([
       { kind: 'decrement', items: [orderItem, otherPartition] },
-      { kind: 'upsert', change: product },
+      { kind: 'upsert', changes: [product] },
     ]);
   });
 });
@@ -179,12 +224,37 @@ describe('recordsOfStep', () => {
 
     // Act
     const fromDecrement = recordsOfStep({ kind: 'decrement', items });
-    const fromUpsert = recordsOfStep({ kind: 'upsert', change: upsert });
+    const fromUpsert = recordsOfStep({ kind: 'upsert', changes: [upsert] });
     const fromDelete = recordsOfStep({ kind: 'delete', change: deletion });
 
     // Assess
     expect(fromDecrement).toEqual(items);
     expect(fromUpsert).toEqual([upsert]);
     expect(fromDelete).toEqual([deletion]);
+  });
+});
+
+describe('splitStep', () => {
+  it('splits a folded step into one step per change, in order, and leaves a delete alone', () => {
+    // Prepare
+    const items = [orderItemCreated(1, 1), orderItemCreated(1, 2, 1, 3)];
+    const upserts = [productUpserted(1, 3), productUpserted(1, 4)];
+    const deletion = productDeleted(1, 5);
+
+    // Act
+    const decrements = splitStep({ kind: 'decrement', items });
+    const upsertSteps = splitStep({ kind: 'upsert', changes: upserts });
+    const deleteSteps = splitStep({ kind: 'delete', change: deletion });
+
+    // Assess
+    expect(decrements).toEqual([
+      { kind: 'decrement', items: [items[0]] },
+      { kind: 'decrement', items: [items[1]] },
+    ]);
+    expect(upsertSteps).toEqual([
+      { kind: 'upsert', changes: [upserts[0]] },
+      { kind: 'upsert', changes: [upserts[1]] },
+    ]);
+    expect(deleteSteps).toEqual([{ kind: 'delete', change: deletion }]);
   });
 });

@@ -130,6 +130,20 @@ describe('buildUpsertExpression', () => {
     const referencedNames = expression.UpdateExpression.match(/#\w+/g) ?? [];
     for (const name of referencedNames) expect(expression.ExpressionAttributeNames).toHaveProperty(name);
   });
+  it('guards a folded group by its lowest position while storing the newest', () => {
+    // Prepare
+    const newest = productUpserted(1001, 12, { position: POSITION });
+    const lowest = '00000000000024023000.00000001736937000000.00000000000000000000';
+
+    // Act
+    const expression = buildUpsertExpression(newest, lowest);
+
+    // Assess
+    expect(expression.ConditionExpression).toBe('attribute_not_exists(#pos) OR #pos < :guard');
+    expect(expression.UpdateExpression).toContain('#pos = :pos');
+    expect(expression.ExpressionAttributeValues[':guard']).toEqual({ S: lowest });
+    expect(expression.ExpressionAttributeValues[':pos']).toEqual({ S: POSITION });
+  });
 });
 
 describe('buildDecrementExpression', () => {
