@@ -8,7 +8,7 @@ import { ErrorCode, isPoisonRecordError } from '../../lambda/errors.js';
 import { BatchProcessor } from '../../lambda/process-batch.js';
 import { MetricName } from '../../lambda/telemetry/metric-names.js';
 import { ORDER_ITEMS_TOPIC, PRODUCTS_TOPIC, productRecord } from '../support/debezium.js';
-import { printFigures, runs, tally } from '../support/hardening-figures.js';
+import { printFigures, runs, scaledTimeout, tally } from '../support/hardening-figures.js';
 import { type Expected, type HostileCase, hostileRecordArb } from '../support/hostile-input.js';
 import { inMemoryStores } from '../support/in-memory-stores.js';
 
@@ -36,23 +36,27 @@ const figures = { decodeCases: 0, byCode: {} as Record<string, number>, eventCas
 afterAll(() => printFigures('decode fuzz', figures));
 
 describe('decodeRecord under hostile input', () => {
-  it('turns every hostile record into its specific poison code, or applies it when it is valid after all', () => {
-    // Prepare
-    const before = prototypeSnapshot();
+  it(
+    'turns every hostile record into its specific poison code, or applies it when it is valid after all',
+    () => {
+      // Prepare
+      const before = prototypeSnapshot();
 
-    // Act / Assess
-    fc.assert(
-      fc.property(hostileRecordArb(7), ({ record, expected, label }: HostileCase) => {
-        const outcome = outcomeOf(() => decodeRecord(record, topicConfig));
-        figures.decodeCases += 1;
-        tally(figures.byCode, outcome.kind === 'poison' ? outcome.code : outcome.kind);
-        expect({ label, outcome }).toEqual({ label, outcome: expected });
-      }),
-      { numRuns: runs(4_000) },
-    );
-    expect(prototypeSnapshot()).toEqual(before);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+      // Act / Assess
+      fc.assert(
+        fc.property(hostileRecordArb(7), ({ record, expected, label }: HostileCase) => {
+          const outcome = outcomeOf(() => decodeRecord(record, topicConfig));
+          figures.decodeCases += 1;
+          tally(figures.byCode, outcome.kind === 'poison' ? outcome.code : outcome.kind);
+          expect({ label, outcome }).toEqual({ label, outcome: expected });
+        }),
+        { numRuns: runs(4_000) },
+      );
+      expect(prototypeSnapshot()).toEqual(before);
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    },
+    scaledTimeout(30_000),
+  );
 
   it('decodes a valid row whose objects carry __proto__ and constructor keys without touching prototypes', () => {
     // Prepare
@@ -106,30 +110,39 @@ const hostileEvent = fc.record({
 const quietLogger = () => new Logger({ serviceName: 'fuzz', logLevel: 'SILENT' });
 
 describe('BatchProcessor under hostile events', () => {
-  it('never throws for bad input and accounts for every record: applied, skipped or dead-lettered', async () => {
-    // Prepare
-    const before = prototypeSnapshot();
+  it(
+    'never throws for bad input and accounts for every record: applied, skipped or dead-lettered',
+    async () => {
+      // Prepare
+      const before = prototypeSnapshot();
 
-    // Act / Assess
-    await fc.assert(
-      fc.asyncProperty(hostileEvent, async (event) => {
-        const stores = inMemoryStores();
-        const deps = { config, store: stores.store, deadLetters: stores.deadLetters, logger: quietLogger() };
-        const processor = new BatchProcessor(deps, event as unknown as KafkaEvent, () => 60_000);
-        const result = await processor.process(event as unknown as KafkaEvent);
-        const delivered = Object.values(event.records)
-          .filter(Array.isArray)
-          .reduce((sum, list) => sum + list.length, 0);
-        figures.eventCases += 1;
-        figures.eventRecords += delivered;
-        expect(result.counts[MetricName.RECORDS_PROCESSED]).toBe(delivered);
-        for (const letter of stores.letters.values()) expect(KNOWN_CODES.has(letter.error.code)).toBe(true);
-        expect(stores.letters.size).toBeLessThanOrEqual(result.counts[MetricName.DLQ_WRITES]);
-      }),
-      { numRuns: runs(1_500) },
-    );
-    expect(prototypeSnapshot()).toEqual(before);
-  });
+      // Act / Assess
+      await fc.assert(
+        fc.asyncProperty(hostileEvent, async (event) => {
+          const stores = inMemoryStores();
+          const deps = {
+            config,
+            store: stores.store,
+            deadLetters: stores.deadLetters,
+            logger: quietLogger(),
+          };
+          const processor = new BatchProcessor(deps, event as unknown as KafkaEvent, () => 60_000);
+          const result = await processor.process(event as unknown as KafkaEvent);
+          const delivered = Object.values(event.records)
+            .filter(Array.isArray)
+            .reduce((sum, list) => sum + list.length, 0);
+          figures.eventCases += 1;
+          figures.eventRecords += delivered;
+          expect(result.counts[MetricName.RECORDS_PROCESSED]).toBe(delivered);
+          for (const letter of stores.letters.values()) expect(KNOWN_CODES.has(letter.error.code)).toBe(true);
+          expect(stores.letters.size).toBeLessThanOrEqual(result.counts[MetricName.DLQ_WRITES]);
+        }),
+        { numRuns: runs(1_500) },
+      );
+      expect(prototypeSnapshot()).toEqual(before);
+    },
+    scaledTimeout(30_000),
+  );
 
   it('applies a record delivered twice at the same offset in one event once', async () => {
     // Prepare
