@@ -23,6 +23,30 @@ export interface DeadLetterBucket {
   appendFailure(key: string, letter: DeadLetter, failure: DeadLetterError): Promise<DeadLetter>;
 }
 
+const READ_ATTEMPTS = 3;
+
+/** An object in the bucket that is not a dead letter (hand-made, truncated): replay leaves it alone. */
+export class UnreadableLetterError extends Error {
+  readonly key: string;
+
+  constructor(key: string) {
+    super(`s3 object '${key}' is not a dead letter (not JSON, or no record); left as it is`);
+    this.name = new.target.name;
+    this.key = key;
+  }
+}
+
+const parseLetter = (text: string): DeadLetter | undefined => {
+  try {
+    const value = JSON.parse(text) as Partial<DeadLetter> | null;
+    return typeof value?.record?.topic === 'string' && value.error !== undefined
+      ? (value as DeadLetter)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const isNoSuchKey = (error: unknown): boolean =>
   error instanceof Error && (error.name === 'NoSuchKey' || error.name === 'NotFound');
 
@@ -42,12 +66,20 @@ export const createDeadLetterBucket = (client: S3Client, bucket: string): DeadLe
     return keys;
   },
   async read(key) {
-    try {
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return JSON.parse(await (object.Body?.transformToString('utf8') ?? 'null')) as DeadLetter;
-    } catch (error) {
-      if (isNoSuchKey(error)) return undefined;
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      let text: string;
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        text = (await object.Body?.transformToString('utf8')) ?? '';
+      } catch (error) {
+        if (isNoSuchKey(error)) return undefined;
+        throw error;
+      }
+      const letter = parseLetter(text);
+      if (letter !== undefined) return letter;
+      // Caught mid-write (a live redelivery rewriting it; S3 itself never shows a partial object): read again.
+      if (attempt >= READ_ATTEMPTS) throw new UnreadableLetterError(key);
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
   },
   async moveToReplayed(key) {

@@ -179,3 +179,24 @@ export const replayDecoded = async (target: ReplayTarget, decoded: DecodedLetter
     return { outcome: LetterOutcome.STILL_FAILING, detail: `${error.code}: ${error.message}`, failure };
   }
 };
+
+/**
+ * A letter that must wait for an earlier one of its product: if the product is still missing it fails
+ * again like that one (and gets the error appended); otherwise it is held back, untouched.
+ */
+export const holdBack = async (
+  target: ReplayTarget,
+  item: OrderItemCreated,
+  blockerKey: string,
+): Promise<LetterResult> => {
+  const stored = await readItem(target.dynamoDb, target.tableName, item.productId);
+  const exists = target.plannedProducts.get(item.productId) ?? stored !== undefined;
+  if (!exists) {
+    const failure = unknownProductFailure(item.productId);
+    return { outcome: LetterOutcome.STILL_FAILING, detail: `${failure.code}: ${failure.message}`, failure };
+  }
+  return {
+    outcome: LetterOutcome.HELD_BACK,
+    detail: `waits for ${blockerKey} (product ${item.productId}, earlier offset): replay that one first`,
+  };
+};

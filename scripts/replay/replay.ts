@@ -4,12 +4,17 @@ import type { Config } from '../../lambda/config.js';
 import type { DeadLetter } from '../../lambda/store/dead-letter.js';
 import { connect } from '../cli/aws-connection.js';
 import type { CliIo } from '../cli/run-cli.js';
-import { createDeadLetterBucket, type DeadLetterBucket } from './dead-letter-bucket.js';
+import {
+  createDeadLetterBucket,
+  type DeadLetterBucket,
+  UnreadableLetterError,
+} from './dead-letter-bucket.js';
 import { type Coordinates, parseLetterKey } from './letter-key.js';
 import { HELP, parseReplayArgs, type ReplayFilters } from './options.js';
 import {
   type DecodedLetter,
   decodeLetter,
+  holdBack,
   LetterOutcome,
   type LetterResult,
   type ReplayTarget,
@@ -52,17 +57,36 @@ interface PendingOrderItem {
 
 const partitionOf = ({ topic, partition }: Coordinates): string => `${topic}\u0000${partition}`;
 
+/** Reads a letter; undefined if a concurrent replay settled it since the listing, or if it is no letter. */
+const readOrSkip = async (
+  bucket: DeadLetterBucket,
+  key: string,
+  io: CliIo,
+): Promise<DeadLetter | undefined> => {
+  try {
+    return await bucket.read(key);
+  } catch (error) {
+    if (!(error instanceof UnreadableLetterError)) throw error;
+    io.stderr(`replay: ${error.message}\n`);
+    return undefined;
+  }
+};
+
 /** Coordinates from the key, or (for a key of another shape) from the letter's record. */
-const locate = async (bucket: DeadLetterBucket, key: string): Promise<Letter | undefined> => {
+const locate = async (bucket: DeadLetterBucket, key: string, io: CliIo): Promise<Letter | undefined> => {
   const coordinates = parseLetterKey(key);
   if (coordinates !== undefined) return { key, coordinates };
-  const body = await bucket.read(key);
+  const body = await readOrSkip(bucket, key, io);
   return body === undefined ? undefined : { key, coordinates: body.record, body };
 };
 
-/** The letter with its body; undefined if a concurrent replay settled it since the listing. */
-const withBody = async (bucket: DeadLetterBucket, letter: Letter): Promise<Required<Letter> | undefined> => {
-  const body = letter.body ?? (await bucket.read(letter.key));
+/** The letter with its body; undefined if it cannot be read (see readOrSkip). */
+const withBody = async (
+  bucket: DeadLetterBucket,
+  letter: Letter,
+  io: CliIo,
+): Promise<Required<Letter> | undefined> => {
+  const body = letter.body ?? (await readOrSkip(bucket, letter.key, io));
   return body === undefined ? undefined : { ...letter, body };
 };
 
@@ -75,6 +99,7 @@ const pendingBelowSelection = async (
   all: readonly Letter[],
   selected: readonly Letter[],
   config: ReplayDependencies['config'],
+  io: CliIo,
 ): Promise<Map<string, PendingOrderItem[]>> => {
   const highest = new Map<string, number>();
   for (const { coordinates } of selected) {
@@ -88,7 +113,7 @@ const pendingBelowSelection = async (
     const partition = partitionOf(letter.coordinates);
     const limit = highest.get(partition);
     if (chosen.has(letter.key) || limit === undefined || letter.coordinates.offset >= limit) continue;
-    const loaded = await withBody(bucket, letter);
+    const loaded = await withBody(bucket, letter, io);
     if (loaded === undefined) continue;
     const decoded = decodeLetter(loaded.body, config);
     if (decoded.type !== 'OrderItemCreated') continue;
@@ -167,7 +192,7 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
   const bucket = createDeadLetterBucket(deps.s3, config.deadLetterBucket);
   const all: Letter[] = [];
   for (const key of await bucket.listPending()) {
-    const letter = await locate(bucket, key);
+    const letter = await locate(bucket, key, io);
     if (letter !== undefined) all.push(letter);
   }
   for (const key of run.filters.keys ?? []) {
@@ -176,7 +201,7 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
   const selected: Array<Required<Letter>> = [];
   for (const letter of all) {
     if (!matchesCoordinates(run.filters, letter.key, letter.coordinates)) continue;
-    const loaded = await withBody(bucket, letter);
+    const loaded = await withBody(bucket, letter, io);
     if (loaded !== undefined && matchesLetter(run.filters, loaded.body)) selected.push(loaded);
   }
   const compare = compareForReplay(config.productsTopic);
@@ -187,7 +212,7 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
       `${deps.where === undefined ? '' : ` via ${deps.where}`}\n` +
       `${all.length} pending letter(s), ${selected.length} selected\n`,
   );
-  const guard = new ProductOrderGuard(await pendingBelowSelection(bucket, all, selected, config));
+  const guard = new ProductOrderGuard(await pendingBelowSelection(bucket, all, selected, config, io));
   const target: ReplayTarget = {
     dynamoDb: deps.dynamoDb,
     tableName: config.tableName,
@@ -212,12 +237,9 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
       const decoded = decodeLetter(letter.body, config);
       const blocker = guard.blockerOf(letter.coordinates, decoded);
       const result: LetterResult =
-        blocker === undefined
+        blocker === undefined || decoded.type !== 'OrderItemCreated'
           ? await replayDecoded(target, decoded)
-          : {
-              outcome: LetterOutcome.HELD_BACK,
-              detail: `waits for ${blocker} (same product, earlier offset): replay that one first`,
-            };
+          : await holdBack(target, decoded, blocker);
       if (result.outcome === LetterOutcome.STILL_FAILING || result.outcome === LetterOutcome.HELD_BACK) {
         guard.stillPending(letter.key, letter.coordinates, decoded);
       }

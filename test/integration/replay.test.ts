@@ -213,16 +213,14 @@ describe('dead-letter replay against embedded DynamoDB and S3', () => {
     const summary = await replay(service);
 
     // Assess
-    expect(summary.counts).toMatchObject({ REPLAYED: 0, STILL_FAILING: 2, HELD_BACK: 1 });
-    expect(summary.stillFailingByCode).toEqual({ EMPTY_VALUE: 1, UNKNOWN_PRODUCT: 1 });
+    expect(summary.counts).toMatchObject({ REPLAYED: 0, STILL_FAILING: 3, HELD_BACK: 0 });
+    expect(summary.stillFailingByCode).toEqual({ EMPTY_VALUE: 1, UNKNOWN_PRODUCT: 2 });
     const unknown = await readLetter(`${ORDERS_KEY}/1/4.json`);
     expect(unknown.errors.map((error) => error.code)).toEqual(['UNKNOWN_PRODUCT', 'UNKNOWN_PRODUCT']);
     expect(unknown.error).toEqual(unknown.errors[1]);
     const empty = await readLetter('dbserver1.public.products/0/9.json');
     expect(empty.errors.map((error) => error.code)).toEqual(['EMPTY_VALUE', 'EMPTY_VALUE']);
-    expect(await readLetter(`${ORDERS_KEY}/1/5.json`)).toMatchObject({
-      errors: [{ code: 'UNKNOWN_PRODUCT' }],
-    });
+    expect((await readLetter(`${ORDERS_KEY}/1/5.json`)).errors).toHaveLength(2);
     expect(await bucketKeys(service)).toHaveLength(3);
   });
 
