@@ -99,7 +99,7 @@ export const formatResult = (summary: InvocationSummary): string => {
   return [
     `counts (non-zero): ${counts === '' ? 'none' : counts}`,
     `low-stock alerts: ${alerts === '' ? 'none' : alerts}`,
-    `dead letters written: ${summary.deadLetterKeys.length === 0 ? 'none' : summary.deadLetterKeys.join(', ')}`,
+    `dead letters written: ${summary.deadLetterKeys.length === 0 ? 'none' : [...summary.deadLetterKeys].sort().join(', ')}`,
   ].join('\n');
 };
 

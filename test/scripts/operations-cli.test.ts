@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+
+/** Runs a tool as a user would (tsx, the real entry point), with AWS out of reach. */
+const run = async (
+  tool: 'replay' | 'invoke' | 'inventory',
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> => {
+  const { DLQ_S3_BUCKET: _ignored, ...inherited } = process.env;
+  const baseEnv = { ...inherited, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  try {
+    const { stdout, stderr } = await exec('npx', ['tsx', `scripts/${tool}.ts`, ...args], {
+      env: { ...baseEnv, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+};
+
+describe('operations tools on the command line', () => {
+  it('explain every option on --help and exit 0', async () => {
+    // Act
+    const [replay, invoke, inventory] = await Promise.all([
+      run('replay', ['--help']),
+      run('invoke', ['-h']),
+      run('inventory', ['--help']),
+    ]);
+
+    // Assess
+    expect([replay.code, invoke.code, inventory.code]).toEqual([0, 0, 0]);
+    for (const option of ['--topic', '--partition', '--from-offset', '--to-offset', '--code', '--since']) {
+      expect(replay.stdout).toContain(option);
+    }
+    for (const option of ['--until', '--key', '--dry-run', '--delete', '--bucket', '--table', '--endpoint']) {
+      expect(replay.stdout).toContain(option);
+    }
+    expect(invoke.stdout).toContain('Usage: npm run invoke -- <event.json>');
+    expect(invoke.stdout).toContain('--endpoint local|aws');
+    expect(inventory.stdout).toContain('--low-stock');
+    expect(inventory.stdout).toContain('--threshold <n>');
+  });
+
+  it('exit 2 with one clear line and a pointer to --help on bad command lines', async () => {
+    // Act
+    const results = await Promise.all([
+      run('replay', ['--partiton', '1']),
+      run('replay', []),
+      run('invoke', ['events/nope.json']),
+      run('inventory', ['--threshold', 'ten']),
+    ]);
+
+    // Assess
+    expect(results.map((result) => result.code)).toEqual([2, 2, 2, 2]);
+    expect(results.map((result) => result.stderr)).toEqual([
+      "replay: Unknown option '--partiton'\nRun 'replay --help' for usage.\n",
+      "replay: no dead-letter bucket: pass --bucket or set DLQ_S3_BUCKET\nRun 'replay --help' for usage.\n",
+      "invoke: cannot read 'events/nope.json': no such file\nRun 'invoke --help' for usage.\n",
+      "inventory: --threshold must be a non-negative integer, got 'ten'\nRun 'inventory --help' for usage.\n",
+    ]);
+  });
+});
