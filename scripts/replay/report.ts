@@ -85,7 +85,11 @@ export const formatSummary = (summary: ReplaySummary): string => {
     row('replayed', counts.REPLAYED),
     row('already applied', counts.ALREADY_APPLIED),
     row('nothing to apply', counts.NOTHING_TO_APPLY),
-    row('still failing', counts.STILL_FAILING, byCode === '' ? '' : `${byCode}; kept, error appended`),
+    row(
+      'still failing',
+      counts.STILL_FAILING,
+      byCode === '' ? '' : `${byCode}; ${dryRun ? 'would be kept, error appended' : 'kept, error appended'}`,
+    ),
     row(
       'held back',
       counts.HELD_BACK,
