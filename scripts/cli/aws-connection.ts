@@ -4,7 +4,7 @@ import { type Config, loadConfig } from '../../lambda/config.js';
 import { ConfigError } from '../../lambda/errors.js';
 import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
 import { startEmbeddedAws } from '../local/embedded-aws.js';
-import { UsageError } from './errors.js';
+import { CliError, ExitCode, UsageError } from './errors.js';
 
 /** Where a tool's DynamoDB and S3 calls go. */
 export const Endpoint = {
@@ -158,4 +158,25 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
       await embedded?.stop();
     },
   };
+};
+
+const isAwsFailure = (error: unknown): error is Error =>
+  error instanceof Error &&
+  ('$metadata' in error ||
+    error.name === 'CredentialsProviderError' ||
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes((error as NodeJS.ErrnoException).code ?? ''));
+
+/**
+ * Runs a tool's AWS work; a failed AWS call (no credentials, access denied, endpoint down) becomes one
+ * clear line and exit code 1 instead of a stack trace. Anything else is a bug and keeps its stack.
+ */
+export const reportingAwsFailures = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isAwsFailure(error)) throw error;
+    throw new CliError(`AWS call failed: ${error.name}: ${error.message}`, ExitCode.FAILURE, {
+      cause: error,
+    });
+  }
 };

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../../lambda/config.js';
-import { connect, Endpoint, parseEndpoint } from '../cli/aws-connection.js';
+import { connect, Endpoint, parseEndpoint, reportingAwsFailures } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { formatTable } from '../cli/table.js';
@@ -115,22 +115,24 @@ export const inventoryMain = async (
     io.stdout(HELP);
     return;
   }
-  const connection = await connect({
-    endpoint: options.endpoint,
-    env,
-    tableName: options.tableName,
-    needsBucket: false,
+  await reportingAwsFailures(async () => {
+    const connection = await connect({
+      endpoint: options.endpoint,
+      env,
+      tableName: options.tableName,
+      needsBucket: false,
+    });
+    try {
+      const items = await scanTable(connection.dynamoDb, connection.config.tableName);
+      io.stdout(
+        renderInventory(items, {
+          lowStock: options.lowStock,
+          threshold: options.threshold ?? connection.config.lowStockThreshold,
+          heading: `table ${connection.config.tableName} (${connection.description})`,
+        }),
+      );
+    } finally {
+      await connection.close();
+    }
   });
-  try {
-    const items = await scanTable(connection.dynamoDb, connection.config.tableName);
-    io.stdout(
-      renderInventory(items, {
-        lowStock: options.lowStock,
-        threshold: options.threshold ?? connection.config.lowStockThreshold,
-        heading: `table ${connection.config.tableName} (${connection.description})`,
-      }),
-    );
-  } finally {
-    await connection.close();
-  }
 };

@@ -5,7 +5,7 @@ import { isKafkaEvent, type KafkaEvent } from '../../lambda/decode/kafka-event.j
 import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
 import { createInventoryStore } from '../../lambda/store/inventory-store.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
-import { connect, Endpoint, parseEndpoint } from '../cli/aws-connection.js';
+import { connect, Endpoint, parseEndpoint, reportingAwsFailures } from '../cli/aws-connection.js';
 import { CliError, ExitCode, InputError, UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { formatInventory, scanTable } from '../inventory/inventory.js';
@@ -132,65 +132,67 @@ export const invokeMain = async (
   const event = await readEvent(options.file);
   // The tool exists to show the metrics; a POWERTOOLS_DEV shell would otherwise switch them off.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  const connection = await connect({
-    endpoint: options.endpoint,
-    env,
-    tableName: options.tableName,
-    bucket: options.bucket,
-    needsBucket: true,
-  });
-  try {
-    const { config } = connection;
-    const handler = createHandler({
-      config,
-      logger: createLogger(),
-      metrics: createMetrics(),
-      store: createInventoryStore(connection.dynamoDb, config.tableName),
-      deadLetters: createDeadLetterStore(connection.s3, config.deadLetterBucket),
+  await reportingAwsFailures(async () => {
+    const connection = await connect({
+      endpoint: options.endpoint,
+      env,
+      tableName: options.tableName,
+      bucket: options.bucket,
+      needsBucket: true,
     });
-    io.stdout(
-      `invoke ${options.file} (${describeRecords(event)})\n` +
-        `  table ${config.tableName}, bucket ${config.deadLetterBucket}, ${connection.description}\n`,
-    );
-    const started = performance.now();
-    const context = createLambdaContext(options.timeoutSeconds * 1000);
-    const { outcome, telemetry } = await captureTelemetry(
-      () => handler(event, context) as Promise<InvocationSummary>,
-    );
-    const elapsed = Math.round(performance.now() - started);
-    io.stdout(
-      section(
-        `Result: ${outcome.ok ? 'succeeded' : 'FAILED: the mapping would redeliver the whole batch'} in ${elapsed} ms`,
-        outcome.ok ? formatResult(outcome.value) : formatFailure(outcome.error),
-      ),
-    );
-    if (options.json) {
+    try {
+      const { config } = connection;
+      const handler = createHandler({
+        config,
+        logger: createLogger(),
+        metrics: createMetrics(),
+        store: createInventoryStore(connection.dynamoDb, config.tableName),
+        deadLetters: createDeadLetterStore(connection.s3, config.deadLetterBucket),
+      });
       io.stdout(
-        section(`Captured output (${telemetry.rawLines.length} lines)`, telemetry.rawLines.join('\n')),
+        `invoke ${options.file} (${describeRecords(event)})\n` +
+          `  table ${config.tableName}, bucket ${config.deadLetterBucket}, ${connection.description}\n`,
       );
-    } else {
-      io.stdout(section(`Logs (${telemetry.logs.length})`, formatLogs(telemetry.logs)));
+      const started = performance.now();
+      const context = createLambdaContext(options.timeoutSeconds * 1000);
+      const { outcome, telemetry } = await captureTelemetry(
+        () => handler(event, context) as Promise<InvocationSummary>,
+      );
+      const elapsed = Math.round(performance.now() - started);
       io.stdout(
         section(
-          `Metrics (${telemetry.metricDocuments.length} EMF document(s))`,
-          formatMetrics(telemetry.metricDocuments),
+          `Result: ${outcome.ok ? 'succeeded' : 'FAILED: the mapping would redeliver the whole batch'} in ${elapsed} ms`,
+          outcome.ok ? formatResult(outcome.value) : formatFailure(outcome.error),
         ),
       );
-      if (telemetry.otherLines.length > 0)
-        io.stdout(section('Other output', telemetry.otherLines.join('\n')));
+      if (options.json) {
+        io.stdout(
+          section(`Captured output (${telemetry.rawLines.length} lines)`, telemetry.rawLines.join('\n')),
+        );
+      } else {
+        io.stdout(section(`Logs (${telemetry.logs.length})`, formatLogs(telemetry.logs)));
+        io.stdout(
+          section(
+            `Metrics (${telemetry.metricDocuments.length} EMF document(s))`,
+            formatMetrics(telemetry.metricDocuments),
+          ),
+        );
+        if (telemetry.otherLines.length > 0)
+          io.stdout(section('Other output', telemetry.otherLines.join('\n')));
+      }
+      const items = await scanTable(connection.dynamoDb, config.tableName);
+      const shown = items.slice(0, MAX_TABLE_ROWS);
+      const more =
+        items.length > shown.length ? `\n… ${items.length - shown.length} more: npm run inventory` : '';
+      io.stdout(
+        section(
+          `Table ${config.tableName} afterwards (${items.length} item(s))`,
+          items.length === 0 ? '' : `${formatInventory(shown)}${more}`,
+        ),
+      );
+      if (!outcome.ok) throw new CliError('the invocation failed (see Result above)', ExitCode.FAILURE);
+    } finally {
+      await connection.close();
     }
-    const items = await scanTable(connection.dynamoDb, config.tableName);
-    const shown = items.slice(0, MAX_TABLE_ROWS);
-    const more =
-      items.length > shown.length ? `\n… ${items.length - shown.length} more: npm run inventory` : '';
-    io.stdout(
-      section(
-        `Table ${config.tableName} afterwards (${items.length} item(s))`,
-        items.length === 0 ? '' : `${formatInventory(shown)}${more}`,
-      ),
-    );
-    if (!outcome.ok) throw new CliError('the invocation failed (see Result above)', ExitCode.FAILURE);
-  } finally {
-    await connection.close();
-  }
+  });
 };

@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../lambda/config.js';
 import type { DeadLetter } from '../../lambda/store/dead-letter.js';
-import { connect } from '../cli/aws-connection.js';
+import { connect, reportingAwsFailures } from '../cli/aws-connection.js';
 import type { CliIo } from '../cli/run-cli.js';
 import {
   createDeadLetterBucket,
@@ -270,19 +270,21 @@ export const replayMain = async (
     io.stdout(HELP);
     return;
   }
-  const connection = await connect({
-    endpoint: options.endpoint,
-    env,
-    tableName: options.tableName,
-    bucket: options.bucket,
-    needsBucket: true,
+  await reportingAwsFailures(async () => {
+    const connection = await connect({
+      endpoint: options.endpoint,
+      env,
+      tableName: options.tableName,
+      bucket: options.bucket,
+      needsBucket: true,
+    });
+    try {
+      await replayDeadLetters(
+        { filters: options.filters, dryRun: options.dryRun, deleteReplayed: options.deleteReplayed },
+        { ...connection, io, where: connection.description },
+      );
+    } finally {
+      await connection.close();
+    }
   });
-  try {
-    await replayDeadLetters(
-      { filters: options.filters, dryRun: options.dryRun, deleteReplayed: options.deleteReplayed },
-      { ...connection, io, where: connection.description },
-    );
-  } finally {
-    await connection.close();
-  }
 };
