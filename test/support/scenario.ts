@@ -66,14 +66,16 @@ const versionArb: fc.Arbitrary<ProductVersion> = fc.record({
   stock: fc.integer({ min: 0, max: 80 }),
 });
 
-export const scenarioArb = (options: { maxOrders?: number; hotProducts?: boolean } = {}): fc.Arbitrary<ScenarioSpec> =>
+export const scenarioArb = (
+  options: { minOrders?: number; maxOrders?: number; hotProducts?: boolean; maxVersions?: number } = {},
+): fc.Arbitrary<ScenarioSpec> =>
   fc
     .record({
       products: fc.uniqueArray(
         fc.record({
           id: fc.integer({ min: 1, max: PRODUCT_IDS }),
           snapshot: fc.boolean(),
-          versions: fc.array(versionArb, { minLength: 1, maxLength: 4 }),
+          versions: fc.array(versionArb, { minLength: 1, maxLength: options.maxVersions ?? 4 }),
           deleted: fc.integer({ min: 0, max: 3 }).map((roll) => roll === 0),
         }),
         { selector: (story) => story.id, maxLength: PRODUCT_IDS },
@@ -81,18 +83,26 @@ export const scenarioArb = (options: { maxOrders?: number; hotProducts?: boolean
       orders: fc.array(
         fc.record({
           productId: options.hotProducts
-            ? fc.oneof({ weight: 4, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: PRODUCT_IDS }) })
+            ? fc.oneof(
+                { weight: 4, arbitrary: fc.constant(1) },
+                { weight: 1, arbitrary: fc.integer({ min: 1, max: PRODUCT_IDS }) },
+              )
             : fc.oneof(fc.integer({ min: 1, max: PRODUCT_IDS }), fc.constant(UNKNOWN_PRODUCT_ID)),
           quantity: fc.integer({ min: 1, max: 5 }),
           partition: fc.integer({ min: 0, max: ORDER_PARTITIONS - 1 }),
         }),
-        { maxLength: options.maxOrders ?? 25 },
+        { minLength: options.minOrders ?? 0, maxLength: options.maxOrders ?? 25 },
       ),
       poison: fc.array(
         fc.record({
           topic: fc.constantFrom('products' as const, 'orders' as const),
           partition: fc.integer({ min: 0, max: 1 }),
-          kind: fc.constantFrom('INVALID_JSON' as const, 'EMPTY_VALUE' as const, 'INVALID_QUANTITY' as const, 'UNKNOWN_OP' as const),
+          kind: fc.constantFrom(
+            'INVALID_JSON' as const,
+            'EMPTY_VALUE' as const,
+            'INVALID_QUANTITY' as const,
+            'UNKNOWN_OP' as const,
+          ),
           at: fc.nat(),
         }),
         { maxLength: 3 },
@@ -136,12 +146,25 @@ const interleavedProductEvents = (spec: ScenarioSpec): ProductEvent[] => {
   return events;
 };
 
-const append = (logs: Logs, topic: string, partition: number, value: unknown, change: ModelChange | undefined, key?: unknown): void => {
+const append = (
+  logs: Logs,
+  topic: string,
+  partition: number,
+  value: unknown,
+  change: ModelChange | undefined,
+  key?: unknown,
+): void => {
   const mapKey = `${topic}-${partition}`;
   const log = logs.get(mapKey) ?? [];
   logs.set(mapKey, log);
   const record = kafkaRecord(topic, partition, log.length, value, key);
-  log.push({ record, change: change?.kind === 'decrement' || change?.kind === 'poison' ? { ...change, deadLetterKey: deadLetterKey(record) } : change });
+  log.push({
+    record,
+    change:
+      change?.kind === 'decrement' || change?.kind === 'poison'
+        ? { ...change, deadLetterKey: deadLetterKey(record) }
+        : change,
+  });
 };
 
 const productChange = (event: ProductEvent, lsn: number): ModelChange => {
@@ -179,7 +202,11 @@ export const buildLogs = (spec: ScenarioSpec): Logs => {
   events.forEach((event, index) => {
     for (const poison of poisonAt('products', index, events.length)) {
       const topic = PRODUCTS_TOPIC;
-      append(logs, topic, poison.partition, poisonValue(poison.kind, 'products'), { kind: 'poison', deadLetterKey: '', code: poisonCode(poison.kind, 'products') });
+      append(logs, topic, poison.partition, poisonValue(poison.kind, 'products'), {
+        kind: 'poison',
+        deadLetterKey: '',
+        code: poisonCode(poison.kind, 'products'),
+      });
     }
     const lsn = 10_000 + index * 10;
     const partition = event.story.id % PRODUCT_PARTITIONS;
@@ -191,23 +218,45 @@ export const buildLogs = (spec: ScenarioSpec): Logs => {
       price: price(version.priceCents),
       stock_quantity: version.stock,
     };
-    append(logs, PRODUCTS_TOPIC, partition, productEnvelope(event.op, row, lsn), productChange(event, lsn), { id: row.id });
+    append(logs, PRODUCTS_TOPIC, partition, productEnvelope(event.op, row, lsn), productChange(event, lsn), {
+      id: row.id,
+    });
     if (event.op === 'd') append(logs, PRODUCTS_TOPIC, partition, null, undefined, { id: row.id });
   });
   // A connector restart re-emits the tail of a partition with the same LSNs at new offsets.
   for (const [mapKey, log] of logs) {
     if (!mapKey.startsWith(PRODUCTS_TOPIC)) continue;
     for (const entry of log.slice(Math.max(0, log.length - spec.reemitLast))) {
-      const value = entry.record.value === null ? null : Buffer.from(entry.record.value, 'base64').toString('utf8');
-      const key = entry.record.key === undefined ? undefined : JSON.parse(Buffer.from(entry.record.key, 'base64').toString('utf8'));
-      append(logs, PRODUCTS_TOPIC, entry.record.partition, value, entry.change?.kind === 'poison' ? entry.change : entry.change, key);
+      const value =
+        entry.record.value === null ? null : Buffer.from(entry.record.value, 'base64').toString('utf8');
+      const key =
+        entry.record.key === undefined
+          ? undefined
+          : JSON.parse(Buffer.from(entry.record.key, 'base64').toString('utf8'));
+      append(
+        logs,
+        PRODUCTS_TOPIC,
+        entry.record.partition,
+        value,
+        entry.change?.kind === 'poison' ? entry.change : entry.change,
+        key,
+      );
     }
   }
   spec.orders.forEach((order, index) => {
     for (const poison of poisonAt('orders', index, spec.orders.length)) {
-      append(logs, ORDER_ITEMS_TOPIC, poison.partition, poisonValue(poison.kind, 'orders'), { kind: 'poison', deadLetterKey: '', code: poisonCode(poison.kind, 'orders') });
+      append(logs, ORDER_ITEMS_TOPIC, poison.partition, poisonValue(poison.kind, 'orders'), {
+        kind: 'poison',
+        deadLetterKey: '',
+        code: poisonCode(poison.kind, 'orders'),
+      });
     }
-    const row = { id: index + 1, order_id: 5000 + index, product_id: order.productId, quantity: order.quantity };
+    const row = {
+      id: index + 1,
+      order_id: 5000 + index,
+      product_id: order.productId,
+      quantity: order.quantity,
+    };
     append(
       logs,
       ORDER_ITEMS_TOPIC,
