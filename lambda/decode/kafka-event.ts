@@ -48,16 +48,19 @@ const optionalBase64 = (value: unknown): string | null | undefined =>
  * A record whose own coordinates are missing or wrong takes them from its map key, so it can
  * still be dead-lettered under a deterministic key instead of crashing the batch.
  */
-const normaliseRecord = (raw: unknown, mapKey: string, index: number): KafkaRecord => {
-  const fallback = parseTopicPartition(mapKey);
+const normaliseRecord = (
+  raw: unknown,
+  fallback: { topic: string; partition: number },
+  index: number,
+): KafkaRecord => {
   const record = isObject(raw) ? raw : {};
   const malformed = !isObject(raw)
     ? 'record is not an object'
     : !isOffset(record.offset)
       ? 'record has no valid offset'
       : undefined;
-  return {
-    ...(malformed === undefined ? {} : { malformed }),
+  // One object literal, `malformed` only when set: up to 10,000 records per batch pass through here.
+  const normalised: { -readonly [K in keyof KafkaRecord]: KafkaRecord[K] } = {
     topic: typeof record.topic === 'string' && record.topic !== '' ? record.topic : fallback.topic,
     partition: isOffset(record.partition) ? record.partition : fallback.partition,
     offset: isOffset(record.offset) ? record.offset : -1 - index,
@@ -67,6 +70,8 @@ const normaliseRecord = (raw: unknown, mapKey: string, index: number): KafkaReco
     value: optionalBase64(record.value),
     headers: Array.isArray(record.headers) ? (record.headers as KafkaRecord['headers']) : [],
   };
+  if (malformed !== undefined) normalised.malformed = malformed;
+  return normalised;
 };
 
 /** All records of the event, each partition's records in delivery (offset) order. */
@@ -75,8 +80,9 @@ export const flattenRecords = (event: KafkaEvent): KafkaRecord[] => {
   const flat: KafkaRecord[] = [];
   for (const [mapKey, records] of Object.entries(event.records)) {
     if (!Array.isArray(records)) continue;
+    const fallback = parseTopicPartition(mapKey);
     records.forEach((raw, index) => {
-      flat.push(normaliseRecord(raw, mapKey, index));
+      flat.push(normaliseRecord(raw, fallback, index));
     });
   }
   return flat;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeJsonPayload, isJsonObject } from '../../../lambda/decode/payload.js';
 import { ErrorCode } from '../../../lambda/errors.js';
@@ -99,6 +100,50 @@ describe('decodeJsonPayload', () => {
     // Assess
     expectPoison(error, ErrorCode.INVALID_JSON);
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
+  });
+});
+
+describe('decodeJsonPayload base64 validation', () => {
+  /** The rule as first written: canonical alphabet, padding only at the end, length a multiple of 4. */
+  const isCanonicalBase64 = (text: string): boolean =>
+    text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+
+  it('refuses exactly the values that are not canonical base64', () => {
+    const alphabet = fc.constantFrom(...'AQgw/+9z=-_ $é\n'.split(''), 'e', 'y', 'J', '0');
+    const base64Like = fc.oneof(
+      fc.string({ unit: alphabet, minLength: 1, maxLength: 16 }),
+      fc.uint8Array({ minLength: 1, maxLength: 12 }).map((bytes) => Buffer.from(bytes).toString('base64')),
+    );
+    fc.assert(
+      fc.property(base64Like, (text) => {
+        // Prepare
+        const expectRefused = !isCanonicalBase64(text);
+
+        // Act
+        let code: string | undefined;
+        try {
+          decodeJsonPayload(text, 'value');
+        } catch (error) {
+          code = (error as { code?: string }).code;
+        }
+
+        // Assess
+        const refused = code === ErrorCode.INVALID_BASE64;
+        expect(refused).toBe(expectRefused);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('decodes a value larger than the reused scratch buffer', () => {
+    // Prepare
+    const json = { id: 1, description: 'x'.repeat(100_000) };
+
+    // Act
+    const decoded = decodeJsonPayload(toBase64Json(json), 'value');
+
+    // Assess
+    expect(decoded).toEqual(json);
   });
 });
 
