@@ -1,0 +1,67 @@
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  paginateScan,
+} from '@aws-sdk/client-dynamodb';
+import { Attr } from '../lambda/store/attributes.js';
+import { plainItem } from '../scripts/local/local-service.js';
+import type { ProductRow } from '../test/support/debezium.js';
+
+const BATCH_WRITE_LIMIT = 25;
+
+/** The items the service would hold after a snapshot: seed columns plus its bookkeeping. */
+export const seedProducts = async (
+  client: DynamoDBClient,
+  tableName: string,
+  products: readonly ProductRow[],
+  position: string,
+): Promise<void> => {
+  const items = products.map(
+    (product): Record<string, AttributeValue> => ({
+      [Attr.PRODUCT_ID]: { N: String(product.id) },
+      [Attr.NAME]: { S: product.name },
+      ...(product.description === null ? {} : { [Attr.DESCRIPTION]: { S: product.description } }),
+      [Attr.PRICE]: { S: product.price },
+      [Attr.STOCK_QUANTITY]: { N: String(product.stock_quantity) },
+      [Attr.LAST_UPDATED]: { S: '2025-01-15T00:00:00.000Z' },
+      [Attr.CDC_POSITION]: { S: position },
+      [Attr.APPLIED_OFFSETS]: { M: {} },
+      [Attr.FIRST_OFFSETS]: { M: {} },
+    }),
+  );
+  for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+    let pending: Record<string, AttributeValue>[] = items.slice(start, start + BATCH_WRITE_LIMIT);
+    while (pending.length > 0) {
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [tableName]: pending.map((Item) => ({ PutRequest: { Item } })) },
+        }),
+      );
+      pending = (UnprocessedItems?.[tableName] ?? []).flatMap(({ PutRequest }) =>
+        PutRequest?.Item === undefined ? [] : [PutRequest.Item],
+      );
+    }
+  }
+};
+
+/** What the seed service's item held: the columns both consumers must agree on. */
+export const scanSeedColumns = async (
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<Array<Record<string, unknown>>> => {
+  const rows: Array<Record<string, unknown>> = [];
+  for await (const page of paginateScan({ client }, { TableName: tableName, ConsistentRead: true })) {
+    for (const item of page.Items ?? []) {
+      const plain = plainItem(item);
+      rows.push({
+        product_id: plain.product_id,
+        name: plain.name,
+        description: plain.description,
+        price: plain.price,
+        stock_quantity: plain.stock_quantity,
+      });
+    }
+  }
+  return rows.sort((a, b) => Number(a.product_id) - Number(b.product_id));
+};
