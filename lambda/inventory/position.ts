@@ -4,8 +4,9 @@ import type { PositionKey } from './changes.js';
 const WIDTH = 20;
 
 const digits = (value: number | undefined): string => {
-  const whole = value === undefined || value < 0 ? 0n : BigInt(Math.trunc(value));
-  return whole.toString().padStart(WIDTH, '0');
+  const whole = value === undefined || value < 0 ? 0 : Math.trunc(value);
+  // String() is exact below 2^53 and several times cheaper than BigInt; beyond, it would use an exponent.
+  return (Number.isSafeInteger(whole) ? String(whole) : BigInt(whole).toString()).padStart(WIDTH, '0');
 };
 
 /**
