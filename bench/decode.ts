@@ -26,7 +26,7 @@ const timed = (work: () => void): number => {
 /**
  * The service's whole decode stage (flatten the event, base64 → UTF-8 → JSON → Debezium → typed change)
  * against `JSON.parse` alone of the same values already turned into strings: the floor any decoder pays.
- * Alternating rounds, median of each, after a warm-up.
+ * Alternating rounds, median of each, after three warm-up rounds.
  */
 export const measureDecode = (workload: Workload, rounds = 9): DecodeFigures => {
   const events = workload.batches.map((batch) => batch.event as unknown as KafkaEvent);
@@ -39,8 +39,10 @@ export const measureDecode = (workload: Workload, rounds = 9): DecodeFigures => 
   const parseAll = (): void => {
     for (const text of texts) JSON.parse(text);
   };
-  decodeAll();
-  parseAll();
+  for (let warmUp = 0; warmUp < 3; warmUp++) {
+    decodeAll();
+    parseAll();
+  }
   const decodeTimes: number[] = [];
   const parseTimes: number[] = [];
   for (let round = 0; round < rounds; round++) {
