@@ -29,11 +29,13 @@ const seedAttributes = (item: InventoryItem) => ({
 
 /**
  * The model's table once every dead-lettered order item whose product exists has taken effect exactly
- * once, whether a late live redelivery or a replay applied it.
+ * once, whether a late live redelivery or a replay applied it. A late live application can be overwritten
+ * by a later upsert of the stock (the model follows that); a replay comes after every upsert.
  */
 const expectedAfterReplay = (model: InventoryModel) => {
-  const expected = model.expectedItems();
-  for (const order of model.unknownProductOrders.values()) {
+  const expected = model.expectedItemsAfterLateLive();
+  for (const [key, order] of model.unknownProductOrders) {
+    if (model.lateLiveApplied.has(key)) continue;
     const target = expected.find((item) => item.product_id === order.productId);
     if (target !== undefined) target.stock_quantity = Number(target.stock_quantity) - order.quantity;
   }
