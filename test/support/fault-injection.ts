@@ -38,7 +38,11 @@ interface MiddlewareStack {
   add(middleware: (next: Next) => Next, options: { step: 'initialize'; name: string }): void;
 }
 
-export const injectFaults = (client: DynamoDBClient | S3Client, random: () => number, rate = 0): FaultInjector => {
+export const injectFaults = (
+  client: DynamoDBClient | S3Client,
+  random: () => number,
+  rate = 0,
+): FaultInjector => {
   const injector: FaultInjector = { rate, injected: { before: 0, after: 0 } };
   (client.middlewareStack as unknown as MiddlewareStack).add(
     (next) => async (args) => {
