@@ -4,8 +4,8 @@ import {
   type DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { WriteContentionError } from '../errors.js';
-import type { PositionKey, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import { ErrorCode, PoisonRecordError, WriteContentionError } from '../errors.js';
+import type { PositionKey, ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
 import { planUpsertGroup } from '../inventory/upsert-group.js';
 import { Attr, EMPTY_MAP, numberValue, stringValue } from './attributes.js';
 import { isConditionalCheckFailed, readItem, rejectIfInvalid, storedString } from './item-reader.js';
@@ -21,6 +21,10 @@ export interface UpsertExpression {
   readonly ExpressionAttributeNames: Record<string, string>;
   readonly ExpressionAttributeValues: Record<string, AttributeValue>;
 }
+
+/** The columns a new item needs to have the seed's shape; a change that lacks one can only update an item. */
+export const canCreateItem = ({ name, price, stockQuantity }: ProductColumns): boolean =>
+  name !== undefined && price !== undefined && stockQuantity !== undefined;
 
 /**
  * Pure: the conditional update that upserts a product, setting only the columns the change carries.
@@ -61,9 +65,11 @@ export const buildUpsertExpression = (
     '#applied = if_not_exists(#applied, :empty)',
     '#first = if_not_exists(#first, :empty)',
   );
+  const newer = guard === change.position ? NEWER_THAN_STORED : GROUP_NEWER_THAN_STORED;
+  if (!canCreateItem(change.columns)) names['#id'] = Attr.PRODUCT_ID;
   return {
     UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: guard === change.position ? NEWER_THAN_STORED : GROUP_NEWER_THAN_STORED,
+    ConditionExpression: canCreateItem(change.columns) ? newer : `(${newer}) AND attribute_exists(#id)`,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
   };
@@ -94,6 +100,12 @@ export interface UpsertGroupResult {
   readonly stale: readonly ProductUpserted[];
 }
 
+const incompleteNewItem = (productId: number): PoisonRecordError =>
+  new PoisonRecordError(
+    ErrorCode.MISSING_FIELD,
+    `Product ${productId} is not in the table and the change lacks name, price or stock_quantity, which a new item needs`,
+  );
+
 /**
  * Applies consecutive upserts of one product with one conditional write, exactly as applying them one by
  * one would. The write is guarded by the group's lowest position; when the item already holds a position
@@ -122,7 +134,9 @@ export const upsertProductGroup = async (
     } catch (error) {
       rejectIfInvalid(error, `the upsert of product ${productId}`);
       if (!isConditionalCheckFailed(error)) throw error;
-      stored = await readPosition(client, tableName, productId);
+      const item = await readItem(client, tableName, productId);
+      if (item === undefined && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
+      stored = storedString(item, Attr.CDC_POSITION);
     }
   }
   throw new WriteContentionError(productId);

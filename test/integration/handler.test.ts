@@ -259,6 +259,26 @@ describe('handler against embedded DynamoDB and S3', () => {
     expect(item).toMatchObject({ stock_quantity: 16, description: 'legacy', applied_offsets: { 0: 0 } });
   });
 
+  it('updates an existing item from a change that carries only some columns, keeping the others', async () => {
+    // Prepare
+    await service.invoke(mskEvent([productRecord('c', laptop, 0)]));
+    const priceOnly = kafkaRecord(PRODUCTS_TOPIC, 0, 1, {
+      op: 'u',
+      before: null,
+      after: { id: laptop.id, price: '1099.00' },
+      source: { lsn: 5_000, ts_ms: 1_736_936_500_000 },
+      ts_ms: 1_736_936_500_005,
+    });
+
+    // Act
+    const summary = await service.invoke(mskEvent([priceOnly]));
+
+    // Assess
+    const [item] = await service.scanInventory();
+    expect(item).toMatchObject({ price: '1099.00', name: 'Laptop', stock_quantity: 45 });
+    expect(summary.counts.ProductsUpserted).toBe(1);
+  });
+
   it('fails the invocation for redelivery when the time budget is nearly spent, writing nothing more', async () => {
     // Prepare
     const event = mskEvent([productRecord('c', laptop, 0)]);

@@ -101,7 +101,7 @@ describe('upsertProductGroup against embedded DynamoDB', () => {
   it('changes nothing when the whole group is already in', async () => {
     // Prepare
     const changes = [
-      upsertAt(3, 10, { name: 'Hub', stockQuantity: 1 }),
+      upsertAt(3, 10, { name: 'Hub', price: '5.00', stockQuantity: 1 }),
       upsertAt(3, 20, { stockQuantity: 2 }),
     ];
     await upsertProductGroup(aws.dynamoDb, TABLE, changes);

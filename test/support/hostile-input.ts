@@ -16,6 +16,13 @@ export interface HostileCase {
   readonly label: string;
   readonly record: TestKafkaRecord;
   readonly expected: Expected;
+  /** The product a products change is about, when it decodes to one. */
+  readonly productId?: number;
+  /**
+   * The change decodes, but lacks a column a new item needs (null or TOAST placeholder in a NOT NULL column):
+   * it can update an existing item, and is dead-lettered (MISSING_FIELD) when the product does not exist.
+   */
+  readonly partial?: boolean;
 }
 
 const poison = (code: ErrorCode): Expected => ({ kind: 'poison', code });
@@ -104,12 +111,21 @@ const productColumnCase = fc
       stock_quantity: ErrorCode.INVALID_FIELD,
       updated_at: ErrorCode.BAD_TIMESTAMP,
     };
+    const expected = expectedFor(column, raw, code);
     return {
       label: `products.${column} = ${raw.slice(0, 30)}`,
       value,
-      expected: expectedFor(column, raw, code),
+      expected,
+      productId: id,
+      partial: expected.kind === 'applied' && NEW_ITEM_COLUMNS.has(column) && isNotSent(raw),
     };
   });
+
+/** NOT NULL columns a new item cannot do without. */
+const NEW_ITEM_COLUMNS: ReadonlySet<string> = new Set(['name', 'price', 'stock_quantity']);
+
+/** null and the TOAST placeholder mean "not sent": the stored value (if any) is kept. */
+const isNotSent = (raw: string): boolean => raw === 'null' || raw === '"__debezium_unavailable_value"';
 
 /** The ms a schemaless numeric timestamp stands for: its unit is inferred from its magnitude. */
 const inferredMs = (value: number): number =>
@@ -191,11 +207,13 @@ const envelopeCase = fc.integer({ min: 1, max: 50 }).chain((id) =>
       label: 'valid row with __proto__ and constructor keys everywhere',
       value: protoEverywhere(id),
       expected: APPLIED,
+      productId: id,
     },
     {
       label: 'deeply nested source (ignored: source is optional)',
       value: withRaw({ ...envelope('products', productRow(id)), source: MARK }, deepJson(50_000)),
       expected: APPLIED,
+      productId: id,
     },
   ),
 );
@@ -298,6 +316,8 @@ export const hostileRecordArb = (offset: number): fc.Arbitrary<HostileCase> =>
       label: c.label,
       record: rawValue(PRODUCTS_TOPIC, offset, base64(c.value)),
       expected: c.expected,
+      productId: c.productId,
+      partial: c.partial,
     })),
     orderColumnCase.map((c) => ({
       label: c.label,
@@ -308,6 +328,7 @@ export const hostileRecordArb = (offset: number): fc.Arbitrary<HostileCase> =>
       label: c.label,
       record: rawValue('orders' in c ? ORDER_ITEMS_TOPIC : PRODUCTS_TOPIC, offset, base64(c.value)),
       expected: c.expected,
+      ...('productId' in c ? { productId: c.productId } : {}),
     })),
     fc.tuple(transportCase, fc.constantFrom(PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC)).map(([c, topic]) => ({
       label: c.label,
