@@ -77,6 +77,29 @@ describe('buildUpsertExpression', () => {
     expect(expression.ExpressionAttributeValues[':v3']).toEqual({ N: '1736940600301' });
   });
 
+  it('lets a change without price, name or stock update an existing item only', () => {
+    // Prepare
+    const change = productUpserted(1001, 6, {
+      position: POSITION,
+      columns: { name: 'Laptop Pro', stockQuantity: 40 },
+    });
+    const full = productUpserted(1001, 6, {
+      position: POSITION,
+      columns: { name: 'Laptop Pro', price: '1.00', stockQuantity: 40 },
+    });
+
+    // Act
+    const partial = buildUpsertExpression(change);
+    const complete = buildUpsertExpression(full);
+
+    // Assess
+    expect(partial.ConditionExpression).toBe(
+      '(attribute_not_exists(#pos) OR #pos < :pos) AND attribute_exists(#id)',
+    );
+    expect(partial.ExpressionAttributeNames['#id']).toBe('product_id');
+    expect(complete.ConditionExpression).toBe('attribute_not_exists(#pos) OR #pos < :pos');
+  });
+
   it('removes the description when the change clears it', () => {
     // Prepare
     const change = productUpserted(1002, 7, {
