@@ -1,7 +1,8 @@
 import { type AttributeValue, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { WriteContentionError } from '../errors.js';
 import type { OrderItemCreated } from '../inventory/changes.js';
-import { Attr, EMPTY_MAP, numberValue } from './attributes.js';
+import { Attr, numberValue } from './attributes.js';
+import { ensureWatermarkMaps } from './bookkeeping.js';
 import {
   isConditionalCheckFailed,
   isValidationError,
@@ -82,35 +83,6 @@ export const buildDecrementExpression = (items: readonly OrderItemCreated[]): De
   };
 };
 
-/** Items written by the seed service (or by hand) have no watermark maps; nested paths need them to exist. */
-const ensureBookkeeping = async (
-  client: DynamoDBClient,
-  tableName: string,
-  productId: number,
-): Promise<boolean> => {
-  try {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: { [Attr.PRODUCT_ID]: numberValue(productId) },
-        UpdateExpression:
-          'SET #applied = if_not_exists(#applied, :empty), #first = if_not_exists(#first, :empty)',
-        ConditionExpression: 'attribute_exists(#id)',
-        ExpressionAttributeNames: {
-          '#id': Attr.PRODUCT_ID,
-          '#applied': Attr.APPLIED_OFFSETS,
-          '#first': Attr.FIRST_OFFSETS,
-        },
-        ExpressionAttributeValues: { ':empty': EMPTY_MAP },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return false;
-    throw error;
-  }
-};
-
 const isAlreadyApplied = (item: StoredItem, { record }: OrderItemCreated): boolean => {
   const watermark = storedMapNumber(item, Attr.APPLIED_OFFSETS, String(record.partition));
   return watermark !== undefined && record.offset <= watermark;
@@ -150,7 +122,7 @@ export const decrementStock = async (
     } catch (error) {
       if (isValidationError(error) && !bookkeepingEnsured) {
         bookkeepingEnsured = true;
-        if (await ensureBookkeeping(client, tableName, productId)) continue;
+        if (await ensureWatermarkMaps(client, tableName, productId)) continue;
         return { applied: [], duplicates, unknownProduct: pending };
       }
       rejectIfInvalid(error, `the decrement of product ${productId}`);
