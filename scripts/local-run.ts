@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LowStockAlert } from '../lambda/inventory/low-stock.js';
 import { formatTable } from './cli/table.js';
-import { type InventoryItem, startLocalService } from './local/local-service.js';
+import { formatInventory } from './inventory/inventory.js';
+import { startLocalService } from './local/local-service.js';
 
 const EVENTS_DIR = join(import.meta.dirname, '..', 'events');
 /** Delivered a second time to show that redelivery changes nothing. */
@@ -68,16 +69,7 @@ const main = async (): Promise<void> => {
 
     const items = await service.scanInventory();
     console.log(`\nInventory table (${items.length} items)`);
-    console.log(
-      formatTable(items, [
-        { header: 'product_id', value: (item: InventoryItem) => item.product_id, align: 'right' },
-        { header: 'name', value: (item) => item.name },
-        { header: 'price', value: (item) => item.price, align: 'right' },
-        { header: 'stock', value: (item) => item.stock_quantity, align: 'right' },
-        { header: 'last_updated', value: (item) => item.last_updated },
-        { header: 'description', value: (item) => String(item.description ?? '').slice(0, 40) },
-      ]),
-    );
+    console.log(formatInventory(items));
 
     console.log(`\nLow-stock alerts (threshold ${service.config.lowStockThreshold})`);
     console.log(
