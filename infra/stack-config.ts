@@ -34,7 +34,7 @@ export interface InventoryStackConfig {
   readonly batchingWindowSeconds: number;
   /** Retries after the first failed invocation before the batch goes to the on-failure destination. */
   readonly retryAttempts: number;
-  /** Unset keeps Lambda's default (-1, never discard by age); see docs/deploy.md for why. */
+  /** Unset keeps Lambda's default (-1, never discard by age); see README, Deploy, for why. */
   readonly maxRecordAgeSeconds?: number;
   readonly bisectBatchOnError: boolean;
   readonly pollerMode: PollerMode;

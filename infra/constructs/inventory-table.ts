@@ -11,7 +11,7 @@ export interface InventoryTableProps {
  * The materialized inventory view, keyed by `product_id` (Number).
  *
  * It is retained and deletion-protected: other systems read it, and rebuilding it means replaying
- * both topics from the beginning. docs/deploy.md explains how to remove it on purpose.
+ * both topics from the beginning. README's Deploy section explains how to remove it on purpose.
  */
 export class InventoryTable extends Construct {
   public readonly table: Table;

@@ -71,7 +71,7 @@ export interface KafkaEventSourcesProps {
  *
  * The mappings use the function's role to reach Kafka and to write the on-failure destination. Those
  * permissions live in a separate `EventSourceAccess` policy so the function's own policy stays the
- * short list in docs/deploy.md.
+ * short list in README's Deploy section.
  */
 export class KafkaEventSources extends Construct {
   public readonly mappings: ReadonlyMap<string, EventSourceMapping>;

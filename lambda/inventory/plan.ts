@@ -31,7 +31,7 @@ type OpenStep =
  * Consecutive upserts fold into one write: later columns win, the newest position is stored, and the
  * write is guarded by the group's lowest position. Consecutive order items fold into one write: their sum
  * commutes, and each partition's watermark advances to its highest offset. A delete always stands alone
- * and ends the group before it. An upsert followed by order items is not folded (see docs/performance.md).
+ * and ends the group before it. An upsert followed by order items is not folded (see README, Performance).
  */
 const appendStep = (steps: OpenStep[], change: InventoryChange): void => {
   const last = steps.at(-1);

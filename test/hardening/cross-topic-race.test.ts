@@ -8,7 +8,7 @@ const ORDER_PARTITION = 2;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The allowed outcomes of a products batch racing an order_items batch on one product (docs/reliability.md,
+ * The allowed outcomes of a products batch racing an order_items batch on one product (README, Reliability,
  * "Cross-topic races"): an upsert sets stock absolutely, a decrement subtracts from whatever is stored, each
  * applies exactly once. So the final stock is the last upsert's stock minus the decrements applied after it,
  * which (decrements of one partition being applied in offset order) are a suffix of the order items.

@@ -1,6 +1,6 @@
 /**
  * Figures the hardening tests collect while they run, printed once per test file so that
- * docs/reliability.md quotes numbers from an actual run (`npm test` or `npm run soak`).
+ * README's Reliability section quotes numbers from an actual run (`npm test` or `npm run soak`).
  */
 export interface Figures {
   [name: string]: number | Record<string, number>;
