@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { isKafkaEvent, type KafkaEvent } from './decode/kafka-event.js';
-import { InventoryError } from './errors.js';
+import { InvalidEventError, InventoryError } from './errors.js';
 import { type BatchDependencies, BatchProcessor, type BatchResult } from './process-batch.js';
 import { addCountMetrics } from './telemetry/powertools.js';
 
@@ -37,10 +37,7 @@ export const createHandler = (deps: HandlerDependencies) => {
   const { logger, metrics } = deps;
   const processKafkaEvent = async (event: unknown, context: Context): Promise<InvocationSummary> => {
     if (!isKafkaEvent(event)) {
-      throw new InventoryError(
-        'MALFORMED_RECORD',
-        'Event is not a Kafka event source mapping event (no records map)',
-      );
+      throw new InvalidEventError('Event is not a Kafka event source mapping event (no records map)');
     }
     describeEvent(event, logger);
     const processor = new BatchProcessor(deps, event, () => context.getRemainingTimeInMillis());

@@ -4,13 +4,13 @@
  */
 export const ErrorCode = {
   CONFIG_INVALID: 'CONFIG_INVALID',
+  INVALID_EVENT: 'INVALID_EVENT',
   MALFORMED_RECORD: 'MALFORMED_RECORD',
   EMPTY_VALUE: 'EMPTY_VALUE',
   INVALID_BASE64: 'INVALID_BASE64',
   INVALID_UTF8: 'INVALID_UTF8',
   INVALID_JSON: 'INVALID_JSON',
   NOT_AN_OBJECT: 'NOT_AN_OBJECT',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   UNKNOWN_OP: 'UNKNOWN_OP',
   MISSING_FIELD: 'MISSING_FIELD',
   INVALID_FIELD: 'INVALID_FIELD',
@@ -45,6 +45,13 @@ export class ConfigError extends InventoryError {
   constructor(variable: string, message: string) {
     super(ErrorCode.CONFIG_INVALID, `${variable}: ${message}`);
     this.variable = variable;
+  }
+}
+
+/** The invocation's event is not a Kafka event source mapping event at all: there is no record to keep. */
+export class InvalidEventError extends InventoryError {
+  constructor(message: string) {
+    super(ErrorCode.INVALID_EVENT, message);
   }
 }
 

@@ -55,7 +55,6 @@ const OUTCOME_METRIC: Record<Outcome, MetricName> = {
   [Outcome.DUPLICATE]: MetricName.DUPLICATES_SKIPPED,
   [Outcome.STALE]: MetricName.STALE_EVENTS_SKIPPED,
   [Outcome.ALREADY_ABSENT]: MetricName.DUPLICATES_SKIPPED,
-  [Outcome.UNKNOWN_PRODUCT]: MetricName.PROCESSING_ERRORS,
 };
 
 const coordinates = (record: KafkaRecord) => ({

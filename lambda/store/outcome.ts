@@ -6,7 +6,6 @@ export const Outcome = {
   STALE: 'STALE',
   /** A delete found nothing to remove. */
   ALREADY_ABSENT: 'ALREADY_ABSENT',
-  UNKNOWN_PRODUCT: 'UNKNOWN_PRODUCT',
 } as const;
 export type Outcome = (typeof Outcome)[keyof typeof Outcome];
 

@@ -82,7 +82,6 @@ const OUTCOME_DETAIL: Record<Outcome, string> = {
   [Outcome.DUPLICATE]: 'this change is already in the table',
   [Outcome.STALE]: 'superseded: the item reflects a newer change',
   [Outcome.ALREADY_ABSENT]: 'nothing to delete',
-  [Outcome.UNKNOWN_PRODUCT]: 'unknown product',
 };
 
 /** Dry run: the outcome the position-guarded write would have, from a consistent read. */

@@ -279,6 +279,17 @@ describe('handler against embedded DynamoDB and S3', () => {
     expect(summary.counts.ProductsUpserted).toBe(1);
   });
 
+  it('refuses an event that is not from a Kafka mapping with INVALID_EVENT', async () => {
+    // Prepare
+    const sqsLike = { Records: [{ body: '{}' }] };
+
+    // Act
+    const invocation = service.invoke(sqsLike);
+
+    // Assess
+    await expect(invocation).rejects.toMatchObject({ name: 'InvalidEventError', code: 'INVALID_EVENT' });
+  });
+
   it('fails the invocation for redelivery when the time budget is nearly spent, writing nothing more', async () => {
     // Prepare
     const event = mskEvent([productRecord('c', laptop, 0)]);
