@@ -4,18 +4,12 @@ import type { Config } from './config.js';
 import { type DecodedRecord, decodeRecord } from './decode/decode-record.js';
 import { flattenRecords, type KafkaEvent, type KafkaRecord } from './decode/kafka-event.js';
 import { ErrorCode, isPoisonRecordError, PoisonRecordError, TimeBudgetExhaustedError } from './errors.js';
-import {
-  type InventoryChange,
-  type ProductUpserted,
-  type SkippedRecord,
-  SkipReason,
-} from './inventory/changes.js';
+import { type InventoryChange, type SkippedRecord, SkipReason } from './inventory/changes.js';
 import { type LowStockAlert, LowStockTracker } from './inventory/low-stock.js';
 import { planWrites, recordsOfStep, splitStep, type WriteStep } from './inventory/plan.js';
 import { buildDeadLetter, type DeadLetterStore } from './store/dead-letter.js';
 import type { InventoryStore } from './store/inventory-store.js';
 import { Outcome } from './store/outcome.js';
-import type { UpsertGroupResult } from './store/product-writes.js';
 import { BatchCounters, type Counts } from './telemetry/batch-counters.js';
 import { MetricName } from './telemetry/metric-names.js';
 
@@ -178,7 +172,7 @@ export class BatchProcessor {
   async #write(step: WriteStep): Promise<void> {
     const { store } = this.#deps;
     if (step.kind === 'upsert') {
-      const result = await this.#upsertGroup(step.changes);
+      const result = await store.upsertProductGroup(step.changes);
       this.#counters.add(MetricName.PRODUCTS_UPSERTED, result.applied.length);
       this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
       this.#counters.add(MetricName.STALE_EVENTS_SKIPPED, result.stale.length);
@@ -204,23 +198,6 @@ export class BatchProcessor {
         ),
       );
     }
-  }
-
-  async #upsertGroup(changes: readonly ProductUpserted[]): Promise<UpsertGroupResult> {
-    const { store } = this.#deps;
-    if (store.upsertProductGroup !== undefined) return store.upsertProductGroup(changes);
-    const result = {
-      applied: [] as ProductUpserted[],
-      duplicates: [] as ProductUpserted[],
-      stale: [] as ProductUpserted[],
-    };
-    for (const change of changes) {
-      const outcome = await store.upsertProduct(change);
-      if (outcome === Outcome.APPLIED) result.applied.push(change);
-      else if (outcome === Outcome.DUPLICATE) result.duplicates.push(change);
-      else result.stale.push(change);
-    }
-    return result;
   }
 
   #countOutcome(outcome: Outcome, appliedMetric: MetricName): void {

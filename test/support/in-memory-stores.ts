@@ -13,15 +13,12 @@ export const inMemoryStores = () => {
   const products = new Map<number, { stock: number }>();
   const letters = new Map<string, DeadLetter>();
   const writes: string[] = [];
-  // Typed loosely on purpose: the store interface grows (grouped upserts), and only routing is under test.
-  const implementation = {
-    async upsertProduct(change: ProductUpserted) {
-      writes.push(`upsert ${change.productId}`);
-      products.set(change.productId, { stock: change.columns.stockQuantity ?? 0 });
-      return Outcome.APPLIED;
-    },
+  const store: InventoryStore = {
     async upsertProductGroup(changes: readonly ProductUpserted[]) {
-      for (const change of changes) await implementation.upsertProduct(change);
+      for (const change of changes) {
+        writes.push(`upsert ${change.productId}`);
+        products.set(change.productId, { stock: change.columns.stockQuantity ?? 0 });
+      }
       return { applied: changes, duplicates: [], stale: [] };
     },
     async deleteProduct(change: ProductDeleted) {
@@ -36,7 +33,6 @@ export const inMemoryStores = () => {
       return { applied: items, duplicates: [], unknownProduct: [], stockAfter: product.stock };
     },
   };
-  const store = implementation as unknown as InventoryStore;
   const deadLetters: DeadLetterStore = {
     async put(letter) {
       const key = deadLetterKey(letter.record);

@@ -53,8 +53,6 @@ class SchedulingProbe implements InventoryStore {
     return result;
   }
 
-  upsertProduct: InventoryStore['upsertProduct'] = (change) =>
-    this.#write(change.productId, [change], Outcome.APPLIED);
   upsertProductGroup: InventoryStore['upsertProductGroup'] = (changes) =>
     this.#write(changes[0]?.productId as number, changes, { applied: changes, duplicates: [], stale: [] });
   deleteProduct: InventoryStore['deleteProduct'] = (change) =>
