@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,11 +39,35 @@ const close = (server: Closeable): Promise<void> =>
     server.close(() => resolve());
   });
 
+interface S3rverStore {
+  putObject(object: { bucket: string; key: string }): Promise<{ size: number; md5: string }>;
+  getResourcePath(bucket: string, key: string, kind: 'object'): string;
+}
+
+/**
+ * s3rver acknowledges a PutObject once it has hashed the body, before its file stream has flushed
+ * (lib/stores/filesystem.js resolves on the hashing stream's 'finish'), so a GET right after a PUT can read a
+ * short file and the response ends before its Content-Length ("aborted", ECONNRESET) or parses as truncated
+ * JSON. Real S3 is strongly consistent after a PUT; this makes the embedded one answer only once the object is
+ * on disk.
+ */
+const acknowledgeWritesWhenFlushed = (server: S3rver): void => {
+  const store = (server as unknown as { store: S3rverStore }).store;
+  const putObject = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    const result = await putObject(object);
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    while ((await stat(path)).size < result.size) await new Promise((resolve) => setTimeout(resolve, 1));
+    return result;
+  };
+};
+
 export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
   const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   const dynamoPort = await listen(dynamoServer);
   const s3Directory = await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-'));
   const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
+  acknowledgeWritesWhenFlushed(s3Server);
   const { port: s3Port } = await s3Server.run();
 
   const dynamoDbEndpoint = `http://127.0.0.1:${dynamoPort}`;

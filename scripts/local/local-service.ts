@@ -46,29 +46,6 @@ export interface LocalServiceOptions {
   readonly configureClients?: (clients: { dynamoDb: DynamoDBClient; s3: S3Client }) => void;
 }
 
-/** How long to wait for s3rver to finish writing an object it has already acknowledged. */
-const SETTLE_ATTEMPTS = 20;
-const SETTLE_DELAY_MS = 25;
-
-/**
- * s3rver answers a PutObject when it has read the body, before its file write has finished
- * (lib/stores/filesystem.js resolves on the hashing stream, not the file stream), so reading an object right
- * after writing it can return a truncated body on a busy machine. Real S3 is strongly consistent; this local
- * reader waits until the body parses, and gives up loudly.
- */
-const readSettledJson = async (s3: S3Client, bucket: string, key: string): Promise<DeadLetter> => {
-  for (let attempt = 1; ; attempt++) {
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const text = (await object.Body?.transformToString()) ?? '';
-    try {
-      return JSON.parse(text) as DeadLetter;
-    } catch (error) {
-      if (attempt >= SETTLE_ATTEMPTS) throw new Error(`s3://${bucket}/${key} is not JSON`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, SETTLE_DELAY_MS));
-    }
-  }
-};
-
 export const startLocalService = async (options: LocalServiceOptions = {}): Promise<LocalService> => {
   const ownsAws = options.aws === undefined;
   const aws = options.aws ?? (await startEmbeddedAws());
@@ -110,7 +87,8 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
       )) {
         for (const { Key } of page.Contents ?? []) {
           if (Key === undefined) continue;
-          letters.push({ key: Key, letter: await readSettledJson(aws.s3, config.deadLetterBucket, Key) });
+          const object = await aws.s3.send(new GetObjectCommand({ Bucket: config.deadLetterBucket, Key }));
+          letters.push({ key: Key, letter: JSON.parse((await object.Body?.transformToString()) ?? 'null') });
         }
       }
       return letters;

@@ -77,7 +77,8 @@ export const createDeadLetterBucket = (client: S3Client, bucket: string): DeadLe
       }
       const letter = parseLetter(text);
       if (letter !== undefined) return letter;
-      // Caught mid-write (a live redelivery rewriting it; S3 itself never shows a partial object): read again.
+      // Caught mid-write by a local S3 (s3rver rewrites an object in place when a live redelivery dead-letters
+      // the record again; real S3 never shows a partial object): read again.
       if (attempt >= READ_ATTEMPTS) throw new UnreadableLetterError(key);
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
