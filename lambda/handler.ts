@@ -16,7 +16,7 @@ const metrics = createMetrics();
  * buffered so the last invocation's metrics and logs are not lost. Offsets are committed by the mapping
  * only after a successful invocation, so there is nothing else to hand back.
  */
-process.once('SIGTERM', () => {
+process.on('SIGTERM', () => {
   metrics.publishStoredMetrics();
   logger.info('SIGTERM received: metrics flushed, shutting down');
   process.exit(0);
