@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../../lambda/config.js';
 import { connect, Endpoint, parseEndpoint, reportingAwsFailures } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { formatTable } from '../cli/table.js';
 import { type InventoryItem, plainItem } from '../local/local-service.js';
@@ -32,25 +32,12 @@ export interface InventoryOptions {
 }
 
 export const parseInventoryArgs = (argv: readonly string[]): InventoryOptions => {
-  let values: ReturnType<typeof parse>;
-  const parse = () =>
-    parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'low-stock': { type: 'boolean' },
-        threshold: { type: 'string' },
-        table: { type: 'string' },
-        endpoint: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  try {
-    values = parse();
-  } catch (cause) {
-    throw new UsageError((cause as Error).message, { cause });
-  }
+  const { values } = parseCommandLine(argv, {
+    'low-stock': { type: 'boolean' },
+    threshold: { type: 'string' },
+    table: { type: 'string' },
+    endpoint: { type: 'string' },
+  });
   const threshold = values.threshold;
   if (threshold !== undefined && (!/^\d+$/.test(threshold) || !Number.isSafeInteger(Number(threshold)))) {
     throw new UsageError(`--threshold must be a non-negative integer, got '${threshold}'`);

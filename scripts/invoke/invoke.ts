@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { createHandler, type InvocationSummary } from '../../lambda/create-handler.js';
 import { isKafkaEvent, type KafkaEvent } from '../../lambda/decode/kafka-event.js';
 import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
@@ -7,6 +6,7 @@ import { createInventoryStore } from '../../lambda/store/inventory-store.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
 import { connect, Endpoint, parseEndpoint, reportingAwsFailures } from '../cli/aws-connection.js';
 import { CliError, ExitCode, InputError, UsageError } from '../cli/errors.js';
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { formatInventory, scanTable } from '../inventory/inventory.js';
 import { createLambdaContext } from '../local/lambda-context.js';
@@ -47,25 +47,18 @@ export interface InvokeOptions {
   readonly json: boolean;
 }
 
-const rawArgs = (argv: readonly string[]) => {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        endpoint: { type: 'string' },
-        table: { type: 'string' },
-        bucket: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (cause) {
-    throw new UsageError((cause as Error).message, { cause });
-  }
-};
+const rawArgs = (argv: readonly string[]) =>
+  parseCommandLine(
+    argv,
+    {
+      endpoint: { type: 'string' },
+      table: { type: 'string' },
+      bucket: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    true,
+  );
 
 export const parseInvokeArgs = (argv: readonly string[]): InvokeOptions => {
   const { values, positionals } = rawArgs(argv);

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from '../cli/errors.js';
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import { EventSourceKind } from './kafka-event.js';
 import type { Partitioning, WrapOptions } from './wrap.js';
 
@@ -85,31 +85,20 @@ const parsePartitioning = (partition: string | undefined, partitions: string | u
   return { kind: 'by-key', count };
 };
 
-const rawArgs = (argv: readonly string[]) => {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        topic: { type: 'string' },
-        file: { type: 'string', multiple: true },
-        partition: { type: 'string' },
-        partitions: { type: 'string' },
-        offset: { type: 'string', multiple: true },
-        'key-field': { type: 'string' },
-        'key-schema': { type: 'boolean' },
-        'event-source': { type: 'string' },
-        'event-source-arn': { type: 'string' },
-        'bootstrap-servers': { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new UsageError((cause as Error).message, { cause });
-  }
-};
+const rawArgs = (argv: readonly string[]) =>
+  parseCommandLine(argv, {
+    topic: { type: 'string' },
+    file: { type: 'string', multiple: true },
+    partition: { type: 'string' },
+    partitions: { type: 'string' },
+    offset: { type: 'string', multiple: true },
+    'key-field': { type: 'string' },
+    'key-schema': { type: 'boolean' },
+    'event-source': { type: 'string' },
+    'event-source-arn': { type: 'string' },
+    'bootstrap-servers': { type: 'string' },
+    out: { type: 'string' },
+  }).values;
 
 /** The command line → validated options; every mistake is a UsageError naming the option. */
 export const parseMakeEventArgs = (argv: readonly string[]): MakeEventOptions => {

@@ -1,7 +1,7 @@
-import { parseArgs } from 'node:util';
 import { ErrorCode } from '../../lambda/errors.js';
 import { Endpoint, parseEndpoint } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
+import { parseCommandLine } from '../cli/parse-command-line.js';
 import { REPLAYED_PREFIX } from './letter-key.js';
 
 export const HELP = `Usage: npm run replay -- [options]
@@ -102,33 +102,22 @@ const keys = (raws: readonly string[] | undefined): ReadonlySet<string> | undefi
   return new Set(raws);
 };
 
-const rawArgs = (argv: readonly string[]) => {
-  try {
-    return parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bucket: { type: 'string' },
-        table: { type: 'string' },
-        topic: { type: 'string' },
-        partition: { type: 'string' },
-        'from-offset': { type: 'string' },
-        'to-offset': { type: 'string' },
-        code: { type: 'string', multiple: true },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        key: { type: 'string', multiple: true },
-        'dry-run': { type: 'boolean' },
-        delete: { type: 'boolean' },
-        endpoint: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (cause) {
-    throw new UsageError((cause as Error).message, { cause });
-  }
-};
+const rawArgs = (argv: readonly string[]) =>
+  parseCommandLine(argv, {
+    bucket: { type: 'string' },
+    table: { type: 'string' },
+    topic: { type: 'string' },
+    partition: { type: 'string' },
+    'from-offset': { type: 'string' },
+    'to-offset': { type: 'string' },
+    code: { type: 'string', multiple: true },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    key: { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
+    delete: { type: 'boolean' },
+    endpoint: { type: 'string' },
+  }).values;
 
 const defined = <T extends Record<string, unknown>>(object: T): T =>
   Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as T;
