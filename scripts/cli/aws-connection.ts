@@ -170,7 +170,7 @@ const isAwsFailure = (error: unknown): error is Error =>
  * Runs a tool's AWS work; a failed AWS call (no credentials, access denied, endpoint down) becomes one
  * clear line and exit code 1 instead of a stack trace. Anything else is a bug and keeps its stack.
  */
-export const reportingAwsFailures = async <T>(work: () => Promise<T>): Promise<T> => {
+const reportingAwsFailures = async <T>(work: () => Promise<T>): Promise<T> => {
   try {
     return await work();
   } catch (error) {
@@ -180,3 +180,17 @@ export const reportingAwsFailures = async <T>(work: () => Promise<T>): Promise<T
     });
   }
 };
+
+/** Connects, runs `work`, always closes what it started; a failed AWS call becomes one line and exit code 1. */
+export const withAwsConnection = <T>(
+  options: ConnectOptions,
+  work: (connection: AwsConnection) => Promise<T>,
+): Promise<T> =>
+  reportingAwsFailures(async () => {
+    const connection = await connect(options);
+    try {
+      return await work(connection);
+    } finally {
+      await connection.close();
+    }
+  });

@@ -1,6 +1,6 @@
 import { type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../../lambda/config.js';
-import { connect, Endpoint, parseEndpoint, reportingAwsFailures } from '../cli/aws-connection.js';
+import { Endpoint, parseEndpoint, withAwsConnection } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
 import type { CliIo } from '../cli/run-cli.js';
@@ -102,14 +102,14 @@ export const inventoryMain = async (
     io.stdout(HELP);
     return;
   }
-  await reportingAwsFailures(async () => {
-    const connection = await connect({
+  await withAwsConnection(
+    {
       endpoint: options.endpoint,
       env,
       tableName: options.tableName,
       needsBucket: false,
-    });
-    try {
+    },
+    async (connection) => {
       const items = await scanTable(connection.dynamoDb, connection.config.tableName);
       io.stdout(
         renderInventory(items, {
@@ -118,8 +118,6 @@ export const inventoryMain = async (
           heading: `table ${connection.config.tableName} (${connection.description})`,
         }),
       );
-    } finally {
-      await connection.close();
-    }
-  });
+    },
+  );
 };

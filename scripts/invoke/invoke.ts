@@ -4,7 +4,7 @@ import { isKafkaEvent, type KafkaEvent } from '../../lambda/decode/kafka-event.j
 import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
 import { createInventoryStore } from '../../lambda/store/inventory-store.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
-import { connect, Endpoint, parseEndpoint, reportingAwsFailures } from '../cli/aws-connection.js';
+import { Endpoint, parseEndpoint, withAwsConnection } from '../cli/aws-connection.js';
 import { CliError, ExitCode, InputError, UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
 import type { CliIo } from '../cli/run-cli.js';
@@ -125,15 +125,15 @@ export const invokeMain = async (
   const event = await readEvent(options.file);
   // The tool exists to show the metrics; a POWERTOOLS_DEV shell would otherwise switch them off.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  await reportingAwsFailures(async () => {
-    const connection = await connect({
+  await withAwsConnection(
+    {
       endpoint: options.endpoint,
       env,
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
-    });
-    try {
+    },
+    async (connection) => {
       const { config } = connection;
       const handler = createHandler({
         config,
@@ -184,8 +184,6 @@ export const invokeMain = async (
         ),
       );
       if (!outcome.ok) throw new CliError('the invocation failed (see Result above)', ExitCode.FAILURE);
-    } finally {
-      await connection.close();
-    }
-  });
+    },
+  );
 };

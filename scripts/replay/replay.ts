@@ -2,7 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../lambda/config.js';
 import type { DeadLetter } from '../../lambda/store/dead-letter.js';
-import { connect, reportingAwsFailures } from '../cli/aws-connection.js';
+import { withAwsConnection } from '../cli/aws-connection.js';
 import type { CliIo } from '../cli/run-cli.js';
 import {
   createDeadLetterBucket,
@@ -270,21 +270,19 @@ export const replayMain = async (
     io.stdout(HELP);
     return;
   }
-  await reportingAwsFailures(async () => {
-    const connection = await connect({
+  await withAwsConnection(
+    {
       endpoint: options.endpoint,
       env,
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
-    });
-    try {
+    },
+    async (connection) => {
       await replayDeadLetters(
         { filters: options.filters, dryRun: options.dryRun, deleteReplayed: options.deleteReplayed },
         { ...connection, io, where: connection.description },
       );
-    } finally {
-      await connection.close();
-    }
-  });
+    },
+  );
 };
