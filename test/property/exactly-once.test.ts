@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wasAppliedLive } from '../../lambda/inventory/live-coverage.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
-import { type InventoryItem, startLocalService } from '../../scripts/local/local-service.js';
+import type { InventoryItem } from '../../scripts/local/local-service.js';
 import { deliverAll } from '../support/delivery-simulator.js';
-import { injectFaults, seededRandom } from '../support/fault-injection.js';
+import { seededRandom } from '../support/fault-injection.js';
+import { startFaultyService } from '../support/faulty-service.js';
 import { InventoryModel } from '../support/inventory-model.js';
 import { buildLogs, type ScenarioSpec, scenarioArb } from '../support/scenario.js';
 
@@ -82,18 +83,7 @@ describe('exactly-once effects under at-least-once delivery', () => {
     // Prepare
     run += 1;
     const random = seededRandom(seed);
-    const injectors: ReturnType<typeof injectFaults>[] = [];
-    const service = await startLocalService({
-      aws,
-      env: {
-        DYNAMODB_TABLE: `inventory-p${run}`,
-        DLQ_S3_BUCKET: `dlq-p${run}`,
-        WRITE_CONCURRENCY: '4',
-      },
-      configureClients: ({ dynamoDb, s3 }) => {
-        injectors.push(injectFaults(dynamoDb, random), injectFaults(s3, random));
-      },
-    });
+    const { service, injectors } = await startFaultyService(aws, `inventory-p${run}`, random);
     const model = new InventoryModel();
     const invoke: typeof service.invoke = async (event, context) => {
       const summary = await service.invoke(event, context);

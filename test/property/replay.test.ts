@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wasAppliedLive } from '../../lambda/inventory/live-coverage.js';
 import type { CliIo } from '../../scripts/cli/run-cli.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
-import { type InventoryItem, startLocalService } from '../../scripts/local/local-service.js';
+import type { InventoryItem } from '../../scripts/local/local-service.js';
 import { REPLAYED_PREFIX } from '../../scripts/replay/letter-key.js';
 import { type ReplayDependencies, replayDeadLetters } from '../../scripts/replay/replay.js';
 import { mskEvent } from '../support/debezium.js';
 import { deliverAll } from '../support/delivery-simulator.js';
-import { injectFaults, seededRandom } from '../support/fault-injection.js';
+import { seededRandom } from '../support/fault-injection.js';
+import { startFaultyService } from '../support/faulty-service.js';
 import { InventoryModel } from '../support/inventory-model.js';
 import { buildLogs, type Logs, scenarioArb } from '../support/scenario.js';
 
@@ -132,18 +133,7 @@ describe('replay after at-least-once delivery', () => {
             // Prepare
             run += 1;
             const random = seededRandom(seed);
-            const injectors: ReturnType<typeof injectFaults>[] = [];
-            const service = await startLocalService({
-              aws,
-              env: {
-                DYNAMODB_TABLE: `replay-p${run}`,
-                DLQ_S3_BUCKET: `replay-dlq-p${run}`,
-                WRITE_CONCURRENCY: '4',
-              },
-              configureClients: ({ dynamoDb, s3 }) => {
-                injectors.push(injectFaults(dynamoDb, random), injectFaults(s3, random));
-              },
-            });
+            const { service, injectors } = await startFaultyService(aws, `replay-p${run}`, random);
             const logs = buildLogs(spec);
             const model = new InventoryModel();
             await deliverAll(logs, {
