@@ -7,24 +7,36 @@ const paddingOf = (base64: string): number => {
   return base64.endsWith('=') ? 1 : 0;
 };
 
-/** Typical values are well under this; a larger one gets a buffer of its own. */
+/** Typical non-ASCII values are well under this; a larger one gets a buffer of its own. */
 const SCRATCH_BYTES = 64 * 1024;
 const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
 
+/** A string whose UTF-8 length equals its length holds only ASCII characters. */
+const isAscii = (text: string): boolean => Buffer.byteLength(text, 'utf8') === text.length;
+
 /**
- * Decodes base64 that must be canonical-alphabet, padded base64 (what the event source mapping sends), or
- * returns undefined. Node's decoder skips characters outside the alphabet and stops at padding in the
- * middle, so any such character leaves fewer bytes than the length promises; it also accepts the URL-safe
- * alphabet, which is refused explicitly. This replaces a regular expression over the whole value (a quarter
- * of the decode time, measured with `npm run bench`), and decodes into one reused buffer instead of a new
- * one per record: the bytes live only until they are turned into text, right after.
+ * Decodes canonical-alphabet, padded base64 (what the event source mapping sends) to one character per
+ * byte, or returns undefined. `atob` refuses characters outside the alphabet (URL-safe ones and anything
+ * above U+007F included) and padding in the middle; it drops whitespace, which leaves fewer bytes than the
+ * length promises. It is also the fastest decoder here: a native pass straight to a string, no buffer,
+ * where `Buffer.write` + `TextDecoder` took twice as long (`npm run bench`, decode figure).
  */
-const decodeBase64 = (base64: string): Uint8Array | undefined => {
-  if (base64.length % 4 !== 0 || base64.includes('-') || base64.includes('_')) return undefined;
-  const expected = (base64.length / 4) * 3 - paddingOf(base64);
-  const target = expected <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(expected);
-  const written = target.write(base64, 0, 'base64');
-  return written === expected ? target.subarray(0, written) : undefined;
+const decodeBase64ToLatin1 = (base64: string): string | undefined => {
+  if (base64.length % 4 !== 0) return undefined;
+  let latin1: string;
+  try {
+    latin1 = atob(base64);
+  } catch {
+    return undefined;
+  }
+  return latin1.length === (base64.length / 4) * 3 - paddingOf(base64) ? latin1 : undefined;
+};
+
+/** Bytes above 0x7F make the one-character-per-byte string a UTF-8 sequence still to decode, strictly. */
+const utf8BytesOf = (latin1: string): Uint8Array => {
+  const target = latin1.length <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(latin1.length);
+  const written = target.write(latin1, 0, 'latin1');
+  return target.subarray(0, written);
 };
 
 /** Decodes one base64 Kafka payload to the JSON it carries. Throws a typed poison error otherwise. */
@@ -35,15 +47,17 @@ export const decodeJsonPayload = (base64: string, what: 'value' | 'key'): unknow
       `Kafka ${what} is present but empty (not a tombstone)`,
     );
   }
-  const bytes = decodeBase64(base64);
-  if (bytes === undefined) {
+  const latin1 = decodeBase64ToLatin1(base64);
+  if (latin1 === undefined) {
     throw new PoisonRecordError(ErrorCode.INVALID_BASE64, `Kafka ${what} is not valid base64`);
   }
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch (cause) {
-    throw new PoisonRecordError(ErrorCode.INVALID_UTF8, `Kafka ${what} is not valid UTF-8`, { cause });
+  let text = latin1;
+  if (!isAscii(latin1)) {
+    try {
+      text = utf8.decode(utf8BytesOf(latin1));
+    } catch (cause) {
+      throw new PoisonRecordError(ErrorCode.INVALID_UTF8, `Kafka ${what} is not valid UTF-8`, { cause });
+    }
   }
   try {
     return JSON.parse(text);

@@ -47,6 +47,10 @@ describe('decodeJsonPayload', () => {
     ['padding in the middle', 'ey==ZCI6MX0='],
     ['three padding characters', 'eyJ==='],
     ['whitespace', 'eyJp ZCI6MX0='],
+    // Node's decoder reads only the low byte of a wider character: U+0B2D would pass as '-', U+0141 as 'A'.
+    ['a wide character whose low byte is in the alphabet', '+//\u0b2d'],
+    ['a wide character that would read as a letter', 'eyJp\u0141CI6MX0='],
+    ['a Latin-1 character', 'eyJp\u00c1CI6MX0='],
   ])('rejects %s as INVALID_BASE64', (_label, base64) => {
     // Prepare
     const what = 'value' as const;
@@ -109,7 +113,7 @@ describe('decodeJsonPayload base64 validation', () => {
     text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
 
   it('refuses exactly the values that are not canonical base64', () => {
-    const alphabet = fc.constantFrom(...'AQgw/+9z=-_ $é\n'.split(''), 'e', 'y', 'J', '0');
+    const alphabet = fc.constantFrom(...'AQgw/+9z=-_ $é\n\u0b2d\u0141\u012b'.split(''), 'e', 'y', 'J', '0');
     const base64Like = fc.oneof(
       fc.string({ unit: alphabet, minLength: 1, maxLength: 16 }),
       fc.uint8Array({ minLength: 1, maxLength: 12 }).map((bytes) => Buffer.from(bytes).toString('base64')),
@@ -135,9 +139,28 @@ describe('decodeJsonPayload base64 validation', () => {
     );
   });
 
-  it('decodes a value larger than the reused scratch buffer', () => {
+  it('decodes any Unicode text exactly as Buffer encoded it', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 80 }), (text) => {
+        // Prepare
+        const json = { name: text };
+
+        // Act
+        const decoded = decodeJsonPayload(toBase64Json(json), 'value');
+
+        // Assess
+        expect(decoded).toEqual(json);
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it.each([
+    ['ASCII', 'x'],
+    ['non-ASCII', 'Crème brûlée, 日本語 '],
+  ])('decodes a %s value larger than the reused scratch buffer', (_label, text) => {
     // Prepare
-    const json = { id: 1, description: 'x'.repeat(100_000) };
+    const json = { id: 1, description: text.repeat(100_000 / text.length) };
 
     // Act
     const decoded = decodeJsonPayload(toBase64Json(json), 'value');
