@@ -2,10 +2,12 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { keyTurns } from './key-turns.js';
 
 /** In-process DynamoDB (dynalite) and S3 (s3rver) on loopback ports; no Docker, no network. */
 export interface EmbeddedAws {
@@ -39,27 +41,68 @@ const close = (server: Closeable): Promise<void> =>
     server.close(() => resolve());
   });
 
+interface S3rverObject {
+  content: Readable | null;
+}
+
 interface S3rverStore {
   putObject(object: { bucket: string; key: string }): Promise<{ size: number; md5: string }>;
+  getObject(bucket: string, key: string, options?: unknown): Promise<S3rverObject | null>;
+  copyObject(
+    srcBucket: string,
+    srcKey: string,
+    destBucket: string,
+    destKey: string,
+    ...rest: unknown[]
+  ): Promise<unknown>;
+  deleteObject(bucket: string, key: string): Promise<void>;
   getResourcePath(bucket: string, key: string, kind: 'object'): string;
 }
 
+const readWhole = async (content: Readable): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of content) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+};
+
 /**
- * s3rver acknowledges a PutObject once it has hashed the body, before its file stream has flushed
- * (lib/stores/filesystem.js resolves on the hashing stream's 'finish'), so a GET right after a PUT can read a
- * short file and the response ends before its Content-Length ("aborted", ECONNRESET) or parses as truncated
- * JSON. Real S3 is strongly consistent after a PUT; this makes the embedded one answer only once the object is
- * on disk.
+ * Gives s3rver what real S3 promises: a PUT is atomic and visible once acknowledged, so a GET returns the
+ * old object or the new one whole. s3rver falls short twice. It acknowledges a PutObject once it has hashed
+ * the body, before its file stream has flushed (lib/stores/filesystem.js resolves on the hashing stream's
+ * 'finish'); and it rewrites the file in place while a GET of the same key may be streaming it (the handler
+ * rewriting a dead letter that replay is reading). Either way the response ends before its Content-Length
+ * ("aborted", ECONNRESET) or parses as truncated JSON. Here every object operation takes its key's turn, a
+ * PUT ends only once the file is on disk, and a GET reads the whole object within its turn.
  */
-const acknowledgeWritesWhenFlushed = (server: S3rver): void => {
+const makeObjectsAtomic = (server: S3rver): void => {
   const store = (server as unknown as { store: S3rverStore }).store;
-  const putObject = store.putObject.bind(store);
-  store.putObject = async (object) => {
-    const result = await putObject(object);
-    const path = store.getResourcePath(object.bucket, object.key, 'object');
-    while ((await stat(path)).size < result.size) await new Promise((resolve) => setTimeout(resolve, 1));
-    return result;
+  const turns = keyTurns();
+  const idOf = (bucket: string, key: string): string => `${bucket}/${key}`;
+  const { putObject, getObject, copyObject, deleteObject } = {
+    putObject: store.putObject.bind(store),
+    getObject: store.getObject.bind(store),
+    copyObject: store.copyObject.bind(store),
+    deleteObject: store.deleteObject.bind(store),
   };
+  store.putObject = (object) =>
+    turns.run([idOf(object.bucket, object.key)], async () => {
+      const result = await putObject(object);
+      const path = store.getResourcePath(object.bucket, object.key, 'object');
+      while ((await stat(path)).size < result.size) await new Promise((resolve) => setTimeout(resolve, 1));
+      return result;
+    });
+  store.getObject = (bucket, key, options) =>
+    turns.run([idOf(bucket, key)], async () => {
+      const object = await getObject(bucket, key, options);
+      if (object?.content)
+        object.content = Readable.from([await readWhole(object.content)], { objectMode: false });
+      return object;
+    });
+  store.copyObject = (srcBucket, srcKey, destBucket, destKey, ...rest) =>
+    turns.run([idOf(srcBucket, srcKey), idOf(destBucket, destKey)], () =>
+      copyObject(srcBucket, srcKey, destBucket, destKey, ...rest),
+    );
+  store.deleteObject = (bucket, key) => turns.run([idOf(bucket, key)], () => deleteObject(bucket, key));
 };
 
 export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
@@ -67,7 +110,7 @@ export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
   const dynamoPort = await listen(dynamoServer);
   const s3Directory = await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-'));
   const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
-  acknowledgeWritesWhenFlushed(s3Server);
+  makeObjectsAtomic(s3Server);
   const { port: s3Port } = await s3Server.run();
 
   const dynamoDbEndpoint = `http://127.0.0.1:${dynamoPort}`;
