@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import type { InvocationSummary } from '../../lambda/create-handler.js';
 import { createLambdaContext } from '../../scripts/local/lambda-context.js';
+import { committedOffsets } from './committed-offsets.js';
 import { mskEvent } from './debezium.js';
 import type { FaultInjector } from './fault-injection.js';
 import type { InventoryModel } from './inventory-model.js';
@@ -43,10 +44,9 @@ const runningOutContext = (checks: number): Context => {
  */
 export const deliverAll = async (logs: Logs, options: DeliveryOptions): Promise<DeliveryStats> => {
   const { random, model } = options;
-  const committed = new Map([...logs.keys()].map((key) => [key, 0]));
+  const committed = committedOffsets(logs);
   const learned = new Set<string>();
   const stats: DeliveryStats = { invocations: 0, failedInvocations: 0, redeliveredRecords: 0 };
-  const pending = () => [...logs].filter(([key, log]) => (committed.get(key) ?? 0) < log.length);
 
   const deliver = async (
     key: string,
@@ -80,13 +80,13 @@ export const deliverAll = async (logs: Logs, options: DeliveryOptions): Promise<
     return true;
   };
 
-  for (let next = pending(); next.length > 0; next = pending()) {
-    const [key, log] = next[Math.floor(random() * next.length)] as [string, LogEntry[]];
-    const start = committed.get(key) ?? 0;
+  for (let next = committed.pickPending(random); next !== undefined; next = committed.pickPending(random)) {
+    const [key, log] = next;
+    const start = committed.of(key);
     let mustReach = Math.min(log.length, start + 1 + Math.floor(random() * options.maxBatch));
     let failures = 0;
-    while ((committed.get(key) ?? 0) < mustReach) {
-      const from = committed.get(key) ?? 0;
+    while (committed.of(key) < mustReach) {
+      const from = committed.of(key);
       const to = Math.min(log.length, from + 1 + Math.floor(random() * options.maxBatch));
       for (const injector of options.injectors)
         injector.rate = failures < MAX_FAILURES_IN_A_ROW ? options.faultRate : 0;
@@ -100,7 +100,7 @@ export const deliverAll = async (logs: Logs, options: DeliveryOptions): Promise<
         continue;
       }
       const lostCommit = random() < options.lostCommitRate;
-      committed.set(key, lostCommit ? from + Math.floor(random() * (to - from)) : to);
+      committed.commit(key, lostCommit ? from + Math.floor(random() * (to - from)) : to);
     }
   }
   return stats;
