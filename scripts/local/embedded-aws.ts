@@ -78,12 +78,10 @@ const makeObjectsAtomic = (server: S3rver): void => {
   const store = (server as unknown as { store: S3rverStore }).store;
   const turns = keyTurns();
   const idOf = (bucket: string, key: string): string => `${bucket}/${key}`;
-  const { putObject, getObject, copyObject, deleteObject } = {
-    putObject: store.putObject.bind(store),
-    getObject: store.getObject.bind(store),
-    copyObject: store.copyObject.bind(store),
-    deleteObject: store.deleteObject.bind(store),
-  };
+  const putObject = store.putObject.bind(store);
+  const getObject = store.getObject.bind(store);
+  const copyObject = store.copyObject.bind(store);
+  const deleteObject = store.deleteObject.bind(store);
   store.putObject = (object) =>
     turns.run([idOf(object.bucket, object.key)], async () => {
       const result = await putObject(object);
