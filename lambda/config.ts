@@ -1,8 +1,22 @@
 import { ConfigError } from './errors.js';
+import { STOCK_MODELS, StockModel } from './inventory/stock-model.js';
+import { LEDGER_TABLE_SUFFIX } from './store/ledger-attributes.js';
 
 export interface Config {
   readonly tableName: string;
+  /** Bookkeeping next to the inventory table: deletes and order-line identities (ledger-attributes.ts). */
+  readonly ledgerTableName: string;
   readonly deadLetterBucket: string;
+  /** How the shop writes stock (SOURCE_SCHEMA.md, "Stock models"). */
+  readonly stockModel: StockModel;
+  /** Raised by the operator when LSNs start again (database moved, new slot): newer than all before. */
+  readonly sourceEpoch: number;
+  /**
+   * How late a change may arrive relative to the other topic and still be ordered exactly; order-line
+   * identities are kept this long. At least the topics' retention, so nothing Kafka can still deliver is
+   * older than the memory of it.
+   */
+  readonly lagBoundHours: number;
   readonly region: string;
   readonly lowStockThreshold: number;
   readonly productsTopic: string;
@@ -21,6 +35,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const DEFAULTS = {
   tableName: 'inventory-realtime',
+  stockModel: StockModel.ORDERS,
+  sourceEpoch: 0,
+  /** Kafka's and MSK's default retention is 7 days (168 h); a day more covers a redelivery at its edge. */
+  lagBoundHours: 192,
   region: 'us-east-1',
   lowStockThreshold: 10,
   productsTopic: 'dbserver1.public.products',
@@ -50,6 +68,15 @@ const required = (env: Env, name: string, why: string): string => {
   return value;
 };
 
+const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T => {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `expected one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+};
+
 /** Reads and validates the environment once; any problem names the variable at fault. */
 export const loadConfig = (env: Env = process.env): Config => {
   const productsTopic = text(env, 'PRODUCTS_TOPIC') ?? DEFAULTS.productsTopic;
@@ -57,8 +84,15 @@ export const loadConfig = (env: Env = process.env): Config => {
   if (productsTopic === orderItemsTopic) {
     throw new ConfigError('ORDER_ITEMS_TOPIC', 'must differ from PRODUCTS_TOPIC');
   }
+  const tableName = text(env, 'DYNAMODB_TABLE') ?? DEFAULTS.tableName;
+  const ledgerTableName = text(env, 'LEDGER_TABLE') ?? `${tableName}${LEDGER_TABLE_SUFFIX}`;
+  if (ledgerTableName === tableName) throw new ConfigError('LEDGER_TABLE', 'must differ from DYNAMODB_TABLE');
   return {
-    tableName: text(env, 'DYNAMODB_TABLE') ?? DEFAULTS.tableName,
+    tableName,
+    ledgerTableName,
+    stockModel: oneOf(env, 'STOCK_MODEL', STOCK_MODELS, DEFAULTS.stockModel),
+    sourceEpoch: integer(env, 'SOURCE_EPOCH', DEFAULTS.sourceEpoch, 0, 0xffff),
+    lagBoundHours: integer(env, 'LAG_BOUND_HOURS', DEFAULTS.lagBoundHours, 1, 24 * 366),
     deadLetterBucket: required(env, 'DLQ_S3_BUCKET', 'a dead letter must have a home'),
     region: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION') ?? DEFAULTS.region,
     lowStockThreshold: integer(env, 'LOW_STOCK_THRESHOLD', DEFAULTS.lowStockThreshold, 0, 2 ** 31 - 1),

@@ -3,6 +3,7 @@ import { createHandler } from './create-handler.js';
 import { createDynamoDbClient, createS3Client } from './store/clients.js';
 import { createDeadLetterStore } from './store/dead-letter.js';
 import { createInventoryStore } from './store/inventory-store.js';
+import { storeContextFrom } from './store/store-context-factory.js';
 import { createLogger, createMetrics } from './telemetry/powertools.js';
 
 // Module scope runs once per execution environment: configuration is validated here so a misconfigured
@@ -26,6 +27,6 @@ export const handler = createHandler({
   config,
   logger,
   metrics,
-  store: createInventoryStore(createDynamoDbClient(config), config.tableName),
+  store: createInventoryStore(storeContextFrom(createDynamoDbClient(config), config)),
   deadLetters: createDeadLetterStore(createS3Client(config), config.deadLetterBucket),
 });

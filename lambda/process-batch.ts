@@ -22,6 +22,9 @@ export interface BatchDependencies {
     | 'lowStockThreshold'
     | 'writeConcurrency'
     | 'timeBudgetMarginMs'
+    | 'sourceEpoch'
+    | 'stockModel'
+    | 'lagBoundHours'
   >;
   readonly store: InventoryStore;
   readonly deadLetters: DeadLetterStore;
@@ -42,6 +45,7 @@ const SKIP_METRIC: Record<SkippedRecord['reason'], MetricName> = {
   [SkipReason.TOMBSTONE]: MetricName.TOMBSTONES_SKIPPED,
   [SkipReason.ROWLESS_OP]: MetricName.EVENTS_IGNORED,
   [SkipReason.ORDER_ITEM_NOT_CREATE]: MetricName.EVENTS_IGNORED,
+  [SkipReason.ORDER_LINE_NOT_COUNTED]: MetricName.EVENTS_IGNORED,
 };
 
 const OUTCOME_METRIC: Record<Outcome, MetricName> = {
@@ -85,6 +89,7 @@ export class BatchProcessor {
 
   async process(event: KafkaEvent): Promise<BatchResult> {
     const changes = await this.#decodeAll(flattenRecords(event));
+    this.#warnBeyondLagBound(changes);
     const plan = planWrites(changes);
     this.#counters.add(MetricName.DUPLICATES_SKIPPED, plan.inBatchDuplicates.length);
     this.#counters.recordDone(plan.inBatchDuplicates.length);
@@ -145,6 +150,29 @@ export class BatchProcessor {
     });
   }
 
+  #isBeyondLagBound(change: InventoryChange): boolean {
+    const now = (this.#deps.now?.() ?? new Date()).getTime();
+    return (
+      change.sourceTsMs !== undefined && now - change.sourceTsMs > this.#deps.config.lagBoundHours * 3_600_000
+    );
+  }
+
+  /**
+   * Past the lag bound the ledger may have forgotten what the change must be ordered against: the product
+   * it names may be off, and the operator is told which (reconcile checks it against the database).
+   */
+  #warnBeyondLagBound(changes: readonly InventoryChange[]): void {
+    const late = changes.filter((change) => this.#isBeyondLagBound(change));
+    if (late.length === 0) return;
+    this.#counters.add(MetricName.BEYOND_LAG_BOUND, late.length);
+    const products = [...new Set(late.map((change) => change.productId))];
+    this.#deps.logger.warn('Changes older than the lag bound: these products may be off', {
+      products: products.slice(0, 100),
+      changes: late.length,
+      lagBoundHours: this.#deps.config.lagBoundHours,
+    });
+  }
+
   #checkTimeBudget(): void {
     const remaining = this.#remainingMs();
     if (remaining < this.#deps.config.timeBudgetMarginMs) {
@@ -173,6 +201,9 @@ export class BatchProcessor {
     const { store } = this.#deps;
     if (step.kind === 'upsert') {
       const result = await store.upsertProductGroup(step.changes);
+      if (result.stockAfter !== undefined) {
+        this.#lowStock.observe(step.changes[0]?.productId as number, result.name, result.stockAfter);
+      }
       this.#counters.add(MetricName.PRODUCTS_UPSERTED, result.applied.length);
       this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
       this.#counters.add(MetricName.STALE_EVENTS_SKIPPED, result.stale.length);
@@ -184,17 +215,22 @@ export class BatchProcessor {
       return;
     }
     const productId = step.items[0]?.productId as number;
-    const result = await store.decrementStock(productId, step.items);
+    const result = await store.recordOrderLines(productId, step.items);
     this.#counters.add(MetricName.STOCK_DECREMENTED, result.applied.length);
+    this.#counters.add(MetricName.ORDER_LINES_IN_COUNT, result.inCount.length);
+    this.#counters.add(MetricName.ORDER_LINES_PENDING, result.pending.length);
     this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
-    this.#counters.recordDone(result.applied.length + result.duplicates.length);
-    if (result.applied.length > 0) this.#lowStock.observe(productId, result.name, result.stockAfter);
-    for (const item of result.unknownProduct) {
+    const late = result.pending.filter((item) => this.#isBeyondLagBound(item));
+    this.#counters.recordDone(step.items.length - late.length);
+    if (result.stockAfter !== undefined) this.#lowStock.observe(productId, result.name, result.stockAfter);
+    // Its product did not arrive within the bound: it never will, or someone must look. The ledger keeps
+    // the entry too, so a product that does arrive still counts it, and a replay finds it applied.
+    for (const item of late) {
       await this.#deadLetter(
         item.record,
         new PoisonRecordError(
           ErrorCode.UNKNOWN_PRODUCT,
-          `Product ${productId} is not in the inventory table; replay once it exists`,
+          `Product ${productId} is not in the inventory table ${this.#deps.config.lagBoundHours} h after this order line; replay once it exists`,
         ),
       );
     }

@@ -1,6 +1,12 @@
 import type { Config } from '../config.js';
 import { ErrorCode, PoisonRecordError } from '../errors.js';
-import { type InventoryChange, type SkippedRecord, SkipReason } from '../inventory/changes.js';
+import {
+  type InventoryChange,
+  type OrderItemCreated,
+  type SkippedRecord,
+  SkipReason,
+} from '../inventory/changes.js';
+import { orderLinesCount, type StockModel, snapshotOrderLinesCount } from '../inventory/stock-model.js';
 import { parseChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
 import { toOrderItemChange } from './order-item-change.js';
@@ -9,7 +15,10 @@ import { toProductChange } from './product-change.js';
 
 export type DecodedRecord = InventoryChange | SkippedRecord;
 
-type TopicConfig = Pick<Config, 'productsTopic' | 'orderItemsTopic' | 'priceScale'>;
+type TopicConfig = Pick<
+  Config,
+  'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
+>;
 
 const skipped = (record: KafkaRecord, reason: SkippedRecord['reason'], detail: string): SkippedRecord => ({
   type: 'Skipped',
@@ -17,6 +26,25 @@ const skipped = (record: KafkaRecord, reason: SkippedRecord['reason'], detail: s
   detail,
   record,
 });
+
+/** Whether the stock model lets this order line change stock; if not, it is skipped with the reason. */
+const countedUnder = (model: StockModel, item: OrderItemCreated): OrderItemCreated | SkippedRecord => {
+  if (!orderLinesCount(model)) {
+    return skipped(
+      item.record,
+      SkipReason.ORDER_LINE_NOT_COUNTED,
+      `order lines do not change stock under STOCK_MODEL=${model}`,
+    );
+  }
+  if (item.snapshot && !snapshotOrderLinesCount(model)) {
+    return skipped(
+      item.record,
+      SkipReason.ORDER_LINE_NOT_COUNTED,
+      `snapshot order lines are in the snapshotted stock under STOCK_MODEL=${model}`,
+    );
+  }
+  return item;
+};
 
 /**
  * One Kafka record → the inventory change it asks for, or a reason to skip it.
@@ -38,5 +66,7 @@ export const decodeRecord = (record: KafkaRecord, config: TopicConfig): DecodedR
   if (change.kind === 'rowless') {
     return skipped(record, SkipReason.ROWLESS_OP, `op '${change.op}' carries no row`);
   }
-  return isProducts ? toProductChange(change, record, config.priceScale) : toOrderItemChange(change, record);
+  if (isProducts) return toProductChange(change, record, config);
+  const orderItem = toOrderItemChange(change, record, config.sourceEpoch);
+  return orderItem.type === 'Skipped' ? orderItem : countedUnder(config.stockModel, orderItem);
 };

@@ -1,4 +1,5 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
+import type { SourcePosition } from '../inventory/position.js';
 import { preview } from './columns.js';
 import type { FieldSchema } from './decimal.js';
 import { isJsonObject } from './payload.js';
@@ -9,14 +10,6 @@ export type RowOp = typeof Op.CREATE | typeof Op.UPDATE | typeof Op.DELETE | typ
 
 const ROW_OPS: ReadonlySet<string> = new Set([Op.CREATE, Op.UPDATE, Op.DELETE, Op.READ]);
 const ROWLESS_OPS: ReadonlySet<string> = new Set([Op.TRUNCATE, Op.MESSAGE]);
-
-/** Where a change sits in the source database's history. */
-export interface SourcePosition {
-  /** Postgres WAL position of the change (absent in unwrapped events without `__lsn`). */
-  readonly lsn: number | undefined;
-  /** Commit time in the source database, else the connector's processing time. */
-  readonly sourceTsMs: number | undefined;
-}
 
 /** One row change, whatever the wire form (schema envelope, plain envelope, ExtractNewRecordState). */
 export interface RowChange {
@@ -47,6 +40,54 @@ const optionalInteger = (value: unknown): number | undefined => {
   return typeof number === 'number' && Number.isFinite(number) && Number.isInteger(number)
     ? number
     : undefined;
+};
+
+/** An LSN as Debezium writes it: a JSON number (int64) or, inside `sequence`, a decimal string. */
+const optionalLsn = (value: unknown): bigint | undefined => {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value);
+  return undefined;
+};
+
+const invalidSequence = (raw: unknown): PoisonRecordError =>
+  new PoisonRecordError(
+    ErrorCode.INVALID_FIELD,
+    `source.sequence must be a JSON array of two LSN strings or nulls, got ${preview(raw)}`,
+  );
+
+/**
+ * `source.sequence` is a JSON array encoded in a string (SourceInfo.sequence() writes it with Jackson):
+ * `["<lastCommitLsn>|null", "<lsn>|null"]`. A value that is present but unreadable is refused rather than
+ * ignored: falling back silently would order the change by a weaker rule without anyone knowing.
+ */
+const parseSequence = (raw: unknown): SourcePosition['sequence'] => {
+  if (raw === undefined || raw === null) return undefined;
+  let parsed: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      throw invalidSequence(raw);
+    }
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalidSequence(raw);
+  const [lastCommit, lsn] = parsed as unknown[];
+  const lastCommitLsn = optionalLsn(lastCommit);
+  const changeLsn = optionalLsn(lsn);
+  if ((lastCommit !== null && lastCommitLsn === undefined) || (lsn !== null && changeLsn === undefined)) {
+    throw invalidSequence(raw);
+  }
+  return changeLsn === undefined && lastCommitLsn === undefined
+    ? undefined
+    : { lastCommitLsn, lsn: changeLsn };
+};
+
+/** Very old connectors send `ts_usec` instead of `ts_ms`. */
+const sourceMillis = (ms: unknown, usec: unknown): number | undefined => {
+  const millis = optionalInteger(ms);
+  if (millis !== undefined) return millis;
+  const micros = optionalInteger(usec);
+  return micros === undefined ? undefined : Math.floor(micros / 1000);
 };
 
 const fieldSchemasOf = (structSchema: unknown): ReadonlyMap<string, FieldSchema> => {
@@ -93,8 +134,9 @@ const parseDebeziumEnvelope = (payload: Record<string, unknown>, schema: unknown
     row: isJsonObject(image) ? image : {},
     fieldSchemas: rowSchemaOfEnvelope(schema),
     position: {
-      lsn: optionalInteger(source.lsn),
-      sourceTsMs: optionalInteger(source.ts_ms) ?? optionalInteger(payload.ts_ms),
+      lsn: optionalLsn(source.lsn),
+      sequence: parseSequence(source.sequence),
+      sourceTsMs: sourceMillis(source.ts_ms, source.ts_usec) ?? optionalInteger(payload.ts_ms),
     },
     eventTsMs: optionalInteger(payload.ts_ms),
     opInferred: false,
@@ -112,7 +154,8 @@ const parseUnwrappedRow = (row: Record<string, unknown>, schema: unknown): Parse
     row,
     fieldSchemas: fieldSchemasOf(schema),
     position: {
-      lsn: optionalInteger(row.__lsn),
+      lsn: optionalLsn(row.__lsn),
+      sequence: parseSequence(row.__source_sequence ?? row.__sequence),
       sourceTsMs: optionalInteger(row.__source_ts_ms) ?? optionalInteger(row.__ts_ms),
     },
     eventTsMs: optionalInteger(row.__ts_ms) ?? optionalInteger(row.__source_ts_ms),

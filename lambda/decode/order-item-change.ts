@@ -1,8 +1,9 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
 import { type OrderItemCreated, type SkippedRecord, SkipReason } from '../inventory/changes.js';
-import { preview, readId, requireId } from './columns.js';
+import { keyRow, preview, readId, requireId } from './columns.js';
 import { Op, type RowChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
+import { changePosition } from './product-change.js';
 
 const readQuantity = (row: RowChange['row']): number => {
   const quantity = row.quantity;
@@ -19,13 +20,14 @@ const readQuantity = (row: RowChange['row']): number => {
 };
 
 /**
- * Only a new order line takes stock. Snapshot rows (`r`) are history already reflected in the products'
- * snapshotted stock; updates and deletes would need the old quantity, which default REPLICA IDENTITY does
- * not send, and restocks arrive as product updates.
+ * Only new order lines (`c`) and snapshot rows (`r`) can take stock; which of them do is the stock model's
+ * call (see stock-model.ts). Updates and deletes would need the old quantity, which default REPLICA
+ * IDENTITY does not send, and restocks arrive as product changes.
  */
 export const toOrderItemChange = (
   change: RowChange,
   record: KafkaRecord,
+  sourceEpoch: number,
 ): OrderItemCreated | SkippedRecord => {
   if (change.opInferred) {
     // Without the op an unwrapped order line could be a new order or an edit: guessing either way would
@@ -35,7 +37,7 @@ export const toOrderItemChange = (
       "Unwrapped order_items row has no '__op': configure ExtractNewRecordState with add.fields=op",
     );
   }
-  if (change.op !== Op.CREATE) {
+  if (change.op !== Op.CREATE && change.op !== Op.READ) {
     return {
       type: 'Skipped',
       reason: SkipReason.ORDER_ITEM_NOT_CREATE,
@@ -46,8 +48,11 @@ export const toOrderItemChange = (
   return {
     type: 'OrderItemCreated',
     productId: requireId(change.row, 'product_id'),
-    orderItemId: readId(change.row, 'id'),
+    orderItemId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
     quantity: readQuantity(change.row),
+    position: changePosition(change, record, sourceEpoch),
+    snapshot: change.op === Op.READ,
+    sourceTsMs: change.position.sourceTsMs,
     record,
   };
 };

@@ -34,15 +34,30 @@ const lastUpdatedOf = (change: RowChange, record: KafkaRecord): string =>
     ? new Date(change.position.sourceTsMs ?? change.eventTsMs ?? record.timestamp).toISOString()
     : toIsoTimestamp(change.row.updated_at, change.fieldSchemas.get('updated_at'));
 
+/** What decoding needs from the configuration. */
+export interface ChangeDecodeOptions {
+  readonly priceScale: number;
+  readonly sourceEpoch: number;
+}
+
+export const changePosition = (change: RowChange, record: KafkaRecord, sourceEpoch: number) =>
+  positionKey(change.position, {
+    snapshot: change.op === Op.READ,
+    epoch: sourceEpoch,
+    offset: record.offset,
+  });
+
 export const toProductUpserted = (
   change: RowChange,
   record: KafkaRecord,
-  priceScale: number,
+  options: ChangeDecodeOptions,
 ): ProductUpserted => ({
   type: 'ProductUpserted',
   productId: requireId(change.row, 'id'),
-  position: positionKey(change.position, record.offset),
-  columns: readColumns(change, priceScale),
+  position: changePosition(change, record, options.sourceEpoch),
+  snapshot: change.op === Op.READ,
+  sourceTsMs: change.position.sourceTsMs,
+  columns: readColumns(change, options.priceScale),
   lastUpdated: lastUpdatedOf(change, record),
   cdcTimestamp: change.eventTsMs ?? change.position.sourceTsMs ?? record.timestamp,
   record,
@@ -52,16 +67,23 @@ export const toProductUpserted = (
  * A delete is applied by key only: the before image of real connectors holds the key and nulls that mean
  * "not sent", and unwrapped deletes may carry placeholder values.
  */
-export const toProductDeleted = (change: RowChange, record: KafkaRecord): ProductDeleted => ({
+export const toProductDeleted = (
+  change: RowChange,
+  record: KafkaRecord,
+  sourceEpoch: number,
+): ProductDeleted => ({
   type: 'ProductDeleted',
   productId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
-  position: positionKey(change.position, record.offset),
+  position: changePosition(change, record, sourceEpoch),
+  sourceTsMs: change.position.sourceTsMs,
   record,
 });
 
 export const toProductChange = (
   change: RowChange,
   record: KafkaRecord,
-  priceScale: number,
+  options: ChangeDecodeOptions,
 ): ProductUpserted | ProductDeleted =>
-  change.op === Op.DELETE ? toProductDeleted(change, record) : toProductUpserted(change, record, priceScale);
+  change.op === Op.DELETE
+    ? toProductDeleted(change, record, options.sourceEpoch)
+    : toProductUpserted(change, record, options);

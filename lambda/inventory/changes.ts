@@ -1,9 +1,9 @@
 import type { KafkaRecord } from '../decode/kafka-event.js';
 
 /**
- * Where a change sits in history, as a string that sorts like the tuple (LSN, source ms, Kafka offset).
- * Fixed-width digits make lexicographic order equal numeric order, so DynamoDB can compare it in a
- * condition expression.
+ * Where a change sits in the source's commit order (see position.ts): a string whose lexicographic order is
+ * the commit order, so DynamoDB can compare it in a condition expression. With the table and the row's
+ * key it is also the change's identity: a re-emitted copy at a new Kafka offset has the same position.
  */
 export type PositionKey = string;
 
@@ -21,6 +21,10 @@ export interface ProductUpserted {
   readonly type: 'ProductUpserted';
   readonly productId: number;
   readonly position: PositionKey;
+  /** A snapshot row (`op: r`): the row's state at the snapshot point. */
+  readonly snapshot: boolean;
+  /** When the change committed at the source (ms), if the event says; used for the lag bound. */
+  readonly sourceTsMs: number | undefined;
   readonly columns: ProductColumns;
   readonly lastUpdated: string;
   readonly cdcTimestamp: number;
@@ -31,14 +35,20 @@ export interface ProductDeleted {
   readonly type: 'ProductDeleted';
   readonly productId: number;
   readonly position: PositionKey;
+  readonly sourceTsMs: number | undefined;
   readonly record: KafkaRecord;
 }
 
+/** A new order line (`op: c`), or one read by a snapshot (`op: r`, counted only under the ledger model). */
 export interface OrderItemCreated {
   readonly type: 'OrderItemCreated';
   readonly productId: number;
-  readonly orderItemId: number | undefined;
+  /** The order line's primary key: with the position, its identity. */
+  readonly orderItemId: number;
   readonly quantity: number;
+  readonly position: PositionKey;
+  readonly snapshot: boolean;
+  readonly sourceTsMs: number | undefined;
   readonly record: KafkaRecord;
 }
 
@@ -48,6 +58,8 @@ export const SkipReason = {
   TOMBSTONE: 'TOMBSTONE',
   ROWLESS_OP: 'ROWLESS_OP',
   ORDER_ITEM_NOT_CREATE: 'ORDER_ITEM_NOT_CREATE',
+  /** The stock model says this order line does not change stock (products model, or a snapshot row). */
+  ORDER_LINE_NOT_COUNTED: 'ORDER_LINE_NOT_COUNTED',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 

@@ -4,8 +4,8 @@ export type WriteStep =
   /** Consecutive upserts of one product, in delivery order: one conditional write (see upsert-group.ts). */
   | { readonly kind: 'upsert'; readonly changes: readonly ProductUpserted[] }
   | { readonly kind: 'delete'; readonly change: ProductDeleted }
-  /** Consecutive order items of one product, from any partitions: one conditional write. */
-  | { readonly kind: 'decrement'; readonly items: readonly OrderItemCreated[] };
+  /** Consecutive order lines of one product, from any partitions: one transaction per 98 lines. */
+  | { readonly kind: 'orders'; readonly items: readonly OrderItemCreated[] };
 
 /** The writes for one product, to be issued strictly in order. */
 export interface ProductPlan {
@@ -15,23 +15,25 @@ export interface ProductPlan {
 
 export interface BatchPlan {
   readonly products: readonly ProductPlan[];
-  /** The same Kafka record delivered twice inside one event: applied once, counted as a duplicate. */
+  /** The same change twice in one event (redelivered or re-emitted): applied once, counted as a duplicate. */
   readonly inBatchDuplicates: readonly InventoryChange[];
 }
 
-const recordId = ({ record }: InventoryChange): string =>
-  `${record.topic}\u0000${record.partition}\u0000${record.offset}`;
+/** A change's identity: its table, its row's key and its source position; never its Kafka offset. */
+export const changeIdentity = (change: InventoryChange): string =>
+  change.type === 'OrderItemCreated'
+    ? `o\u0000${change.orderItemId}\u0000${change.position}`
+    : `p\u0000${change.productId}\u0000${change.position}`;
 
 type OpenStep =
   | { readonly kind: 'upsert'; readonly changes: ProductUpserted[] }
   | { readonly kind: 'delete'; readonly change: ProductDeleted }
-  | { readonly kind: 'decrement'; readonly items: OrderItemCreated[] };
+  | { readonly kind: 'orders'; readonly items: OrderItemCreated[] };
 
 /**
- * Consecutive upserts fold into one write: later columns win, the newest position is stored, and the
- * write is guarded by the group's lowest position. Consecutive order items fold into one write: their sum
- * commutes, and each partition's watermark advances to its highest offset. A delete always stands alone
- * and ends the group before it. An upsert followed by order items is not folded (see README, Performance).
+ * Consecutive upserts fold into one write: later columns win and the newest position is stored.
+ * Consecutive order lines fold into one transaction: each keeps its own ledger entry and their sum commutes.
+ * A delete always stands alone and ends the group before it.
  */
 const appendStep = (steps: OpenStep[], change: InventoryChange): void => {
   const last = steps.at(-1);
@@ -40,8 +42,8 @@ const appendStep = (steps: OpenStep[], change: InventoryChange): void => {
   else if (change.type === 'ProductUpserted') {
     if (last?.kind === 'upsert') last.changes.push(change);
     else steps.push({ kind: 'upsert', changes: [change] });
-  } else if (last?.kind === 'decrement') last.items.push(change);
-  else steps.push({ kind: 'decrement', items: [change] });
+  } else if (last?.kind === 'orders') last.items.push(change);
+  else steps.push({ kind: 'orders', items: [change] });
 };
 
 /**
@@ -53,7 +55,7 @@ export const planWrites = (changes: readonly InventoryChange[]): BatchPlan => {
   const inBatchDuplicates: InventoryChange[] = [];
   const stepsByProduct = new Map<number, OpenStep[]>();
   for (const change of changes) {
-    const id = recordId(change);
+    const id = changeIdentity(change);
     if (seen.has(id)) {
       inBatchDuplicates.push(change);
       continue;
@@ -73,7 +75,7 @@ export const planWrites = (changes: readonly InventoryChange[]): BatchPlan => {
 };
 
 export const recordsOfStep = (step: WriteStep): readonly InventoryChange[] => {
-  if (step.kind === 'decrement') return step.items;
+  if (step.kind === 'orders') return step.items;
   return step.kind === 'upsert' ? step.changes : [step.change];
 };
 
@@ -82,7 +84,7 @@ export const recordsOfStep = (step: WriteStep): readonly InventoryChange[] => {
  * item over 400 KB), so that only the records that cannot be applied end up dead-lettered.
  */
 export const splitStep = (step: WriteStep): WriteStep[] => {
-  if (step.kind === 'decrement') return step.items.map((item) => ({ kind: 'decrement', items: [item] }));
+  if (step.kind === 'orders') return step.items.map((item) => ({ kind: 'orders', items: [item] }));
   if (step.kind === 'upsert') return step.changes.map((change) => ({ kind: 'upsert', changes: [change] }));
   return [step];
 };

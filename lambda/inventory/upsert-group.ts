@@ -1,24 +1,37 @@
 import type { PositionKey, ProductColumns, ProductUpserted } from './changes.js';
+import { StockModel } from './stock-model.js';
+import { reflectedPosition, type StoredProduct } from './stored-product.js';
+
+/** What a run of products changes does to the stock, per the stock model (SOURCE_SCHEMA.md). */
+export type StockEffect =
+  /** The stock stays as it is (orders model: stock_quantity unchanged). */
+  | { readonly kind: 'keep' }
+  /** products model: the row's value is the stock. */
+  | { readonly kind: 'set'; readonly value: number }
+  /** ledger model: the stock moves by the received difference; commutes with order lines. */
+  | { readonly kind: 'move'; readonly delta: number }
+  /**
+   * The stock becomes `value` minus the order lines committed at or after `from` that the ledger already
+   * holds (they arrived before this change), and order lines count from `from` on.
+   */
+  | { readonly kind: 'reset'; readonly value: number; readonly from: PositionKey };
+
+const KEEP: StockEffect = { kind: 'keep' };
 
 /**
- * What applying a run of upserts of one product one by one would do, given the position the item holds:
- * which changes take effect, which are copies of the stored one and which are superseded, and the single
- * upsert that has the same effect as the ones that take effect.
+ * What applying a run of upserts of one product one by one would do, given what the store holds: which
+ * changes take effect, which are copies of the stored one and which are superseded, and the single write
+ * that has the same effect as the ones that take effect.
  */
 export interface UpsertGroupPlan {
-  /** Changes a one-by-one application would apply, in order; their positions strictly increase. */
   readonly applied: readonly ProductUpserted[];
-  /** Changes whose position equals the item's at their turn: already in (redelivery or re-emission). */
   readonly duplicates: readonly ProductUpserted[];
-  /** Changes older than the item's position at their turn. */
   readonly stale: readonly ProductUpserted[];
-  /** One upsert equal in effect to `applied` in order, at the newest position; absent when none applies. */
+  /** One upsert equal in columns to `applied` in order, at the newest position; absent when none applies. */
   readonly merged: ProductUpserted | undefined;
-  /**
-   * The merged write is equivalent only while the stored position is below this one (the lowest applied
-   * position): the write's condition. When it fails, the group is re-planned from a fresh read.
-   */
-  readonly guard: PositionKey | undefined;
+  /** `products.stock_quantity` after the run (the next change's previous version). */
+  readonly sourceStock: number | undefined;
+  readonly stock: StockEffect;
 }
 
 /** Later columns win; a column a later change does not carry keeps the earlier value. */
@@ -31,29 +44,59 @@ export const mergeColumns = (earlier: ProductColumns, later: ProductColumns): Pr
   return merged;
 };
 
-const mergeInto = (earlier: ProductUpserted, later: ProductUpserted): ProductUpserted => ({
-  ...later,
-  columns: mergeColumns(earlier.columns, later.columns),
-});
+interface StockFold {
+  readonly known: boolean;
+  readonly sourceStock: number | undefined;
+  readonly effect: StockEffect;
+}
 
 /**
- * Pure: folds consecutive upserts of one product (in delivery order) as the per-change position guard
- * would apply them one by one against an item at `storedPosition` (undefined: no item, or no position).
- * Positions need not increase in delivery order: a connector restart re-emits changes at new offsets.
+ * One applied change's effect on the stock, on top of the run so far. `known` says whether the previous
+ * version's stock_quantity is known (false for a new item or one without our bookkeeping).
+ */
+const foldStock = (model: StockModel, fold: StockFold, change: ProductUpserted): StockFold => {
+  const value = change.columns.stockQuantity;
+  if (value === undefined) return fold;
+  const reset: StockEffect = { kind: 'reset', value, from: change.position };
+  if (model === StockModel.PRODUCTS)
+    return { known: true, sourceStock: value, effect: { kind: 'set', value } };
+  if (!fold.known || fold.sourceStock === undefined)
+    return { known: true, sourceStock: value, effect: reset };
+  if (model === StockModel.ORDERS) {
+    // A snapshot row is the stock at its point; any other change sets the stock only if it changed the count.
+    const sets = change.snapshot || value !== fold.sourceStock;
+    return { known: true, sourceStock: value, effect: sets ? reset : fold.effect };
+  }
+  const delta = value - fold.sourceStock;
+  const { effect } = fold;
+  if (effect.kind === 'reset')
+    return { known: true, sourceStock: value, effect: { ...effect, value: effect.value + delta } };
+  const moved = (effect.kind === 'move' ? effect.delta : 0) + delta;
+  return { known: true, sourceStock: value, effect: { kind: 'move', delta: moved } };
+};
+
+/**
+ * Pure: folds consecutive upserts of one product (in delivery order) as applying them one by one in
+ * commit order would. Positions need not increase in delivery order: a connector restart re-emits changes
+ * at new offsets, and a copy of the stored change is a duplicate whatever its offset.
  */
 export const planUpsertGroup = (
   changes: readonly ProductUpserted[],
-  storedPosition: PositionKey | undefined = undefined,
+  stored: StoredProduct,
+  model: StockModel,
 ): UpsertGroupPlan => {
   const applied: ProductUpserted[] = [];
   const duplicates: ProductUpserted[] = [];
   const stale: ProductUpserted[] = [];
-  let current = storedPosition;
+  let current = reflectedPosition(stored);
   let merged: ProductUpserted | undefined;
+  let stock: StockFold = { known: stored.exists, sourceStock: stored.sourceStock, effect: KEEP };
   for (const change of changes) {
     if (current === undefined || current < change.position) {
       applied.push(change);
-      merged = merged === undefined ? change : mergeInto(merged, change);
+      merged =
+        merged === undefined ? change : { ...change, columns: mergeColumns(merged.columns, change.columns) };
+      stock = foldStock(model, stock, change);
       current = change.position;
     } else if (current === change.position) {
       duplicates.push(change);
@@ -61,5 +104,5 @@ export const planUpsertGroup = (
       stale.push(change);
     }
   }
-  return { applied, duplicates, stale, merged, guard: applied[0]?.position };
+  return { applied, duplicates, stale, merged, sourceStock: stock.sourceStock, stock: stock.effect };
 };

@@ -1,6 +1,8 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
 /**
- * Names of the item's attributes. The first seven are the seed's item shape; the rest is bookkeeping
- * that makes every change take effect exactly once (see README, "Exactly once").
+ * Names of the inventory item's attributes. The first seven are the item shape of the contract (and of the
+ * Python inventory-service); the rest is constant-size bookkeeping that orders changes by commit position.
  */
 export const Attr = {
   PRODUCT_ID: 'product_id',
@@ -10,17 +12,18 @@ export const Attr = {
   STOCK_QUANTITY: 'stock_quantity',
   LAST_UPDATED: 'last_updated',
   CDC_TIMESTAMP: 'cdc_timestamp',
-  /** Position key of the last product change applied (sorts like LSN, source ms, offset). */
+  /** Position of the last products change applied (see inventory/position.ts). */
   CDC_POSITION: 'cdc_position',
-  /** order_items partition → highest offset whose decrement is applied. */
-  APPLIED_OFFSETS: 'applied_offsets',
-  /** order_items partition → lowest offset applied live since the item was created (used by replay). */
-  FIRST_OFFSETS: 'first_offsets',
-  /** String set of `<topic>:<partition>:<offset>` of the dead-lettered order items that replay applied. */
-  REPLAYED_RECORDS: 'replayed_records',
+  /** `products.stock_quantity` of that change: the previous version the stock models compare with. */
+  SOURCE_STOCK: 'source_stock',
+  /** Position from which order lines count against stock_quantity (last stock set, or the create). */
+  STOCK_POSITION: 'stock_position',
 } as const;
-
-export const EMPTY_MAP = { M: {} } as const;
 
 export const numberValue = (value: number): { N: string } => ({ N: String(value) });
 export const stringValue = (value: string): { S: string } => ({ S: value });
+
+export const INVENTORY_KEY_SCHEMA: Pick<CreateTableCommandInput, 'KeySchema' | 'AttributeDefinitions'> = {
+  KeySchema: [{ AttributeName: Attr.PRODUCT_ID, KeyType: 'HASH' }],
+  AttributeDefinitions: [{ AttributeName: Attr.PRODUCT_ID, AttributeType: 'N' }],
+};

@@ -1,19 +1,23 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { OrderItemCreated, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import { type OrderLinesOptions, type OrderLinesResult, recordOrderLines } from './order-writes.js';
 import type { Outcome } from './outcome.js';
 import { deleteProduct, type UpsertGroupResult, upsertProductGroup } from './product-writes.js';
-import { decrementStock, type StockDecrementResult } from './stock-writes.js';
+import type { StoreContext } from './store-context.js';
 
-/** The table as the batch processor sees it: idempotent, conditional writes. */
+/** The tables as the batch processor sees them: idempotent, conditional writes in commit order. */
 export interface InventoryStore {
   /** Consecutive upserts of one product, in delivery order, as one write (see upsert-group.ts). */
   upsertProductGroup(changes: readonly ProductUpserted[]): Promise<UpsertGroupResult>;
   deleteProduct(change: ProductDeleted): Promise<Outcome>;
-  decrementStock(productId: number, items: readonly OrderItemCreated[]): Promise<StockDecrementResult>;
+  recordOrderLines(
+    productId: number,
+    items: readonly OrderItemCreated[],
+    options?: OrderLinesOptions,
+  ): Promise<OrderLinesResult>;
 }
 
-export const createInventoryStore = (client: DynamoDBClient, tableName: string): InventoryStore => ({
-  upsertProductGroup: (changes) => upsertProductGroup(client, tableName, changes),
-  deleteProduct: (change) => deleteProduct(client, tableName, change),
-  decrementStock: (productId, items) => decrementStock(client, tableName, productId, items),
+export const createInventoryStore = (context: StoreContext): InventoryStore => ({
+  upsertProductGroup: (changes) => upsertProductGroup(context, changes),
+  deleteProduct: (change) => deleteProduct(context, change),
+  recordOrderLines: (productId, items, options) => recordOrderLines(context, productId, items, options),
 });

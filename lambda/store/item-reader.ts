@@ -28,16 +28,6 @@ export const storedNumber = (item: StoredItem | undefined, name: string): number
   return raw === undefined ? undefined : Number(raw);
 };
 
-/** A number inside a map attribute, e.g. applied_offsets["3"]. */
-export const storedMapNumber = (
-  item: StoredItem | undefined,
-  map: string,
-  key: string,
-): number | undefined => {
-  const raw = item?.[map]?.M?.[key]?.N;
-  return raw === undefined ? undefined : Number(raw);
-};
-
 export const isConditionalCheckFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 

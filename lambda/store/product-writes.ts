@@ -1,103 +1,166 @@
-import {
-  type AttributeValue,
-  DeleteItemCommand,
-  type DynamoDBClient,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, PoisonRecordError, WriteContentionError } from '../errors.js';
-import type { PositionKey, ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
-import { planUpsertGroup } from '../inventory/upsert-group.js';
-import { Attr, EMPTY_MAP, numberValue, stringValue } from './attributes.js';
-import { isConditionalCheckFailed, readItem, rejectIfInvalid, storedString } from './item-reader.js';
+import type { ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import type { StoredProduct } from '../inventory/stored-product.js';
+import { reflectedPosition } from '../inventory/stored-product.js';
+import { planUpsertGroup, type StockEffect, type UpsertGroupPlan } from '../inventory/upsert-group.js';
+import { Attr, numberValue, stringValue } from './attributes.js';
+import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
+import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
 import { MAX_CONDITION_RETRIES, Outcome } from './outcome.js';
+import { type ProductSnapshot, readProduct, sumOrderLinesFrom } from './product-reads.js';
+import type { StoreContext } from './store-context.js';
+import { transactWrite } from './transactions.js';
 
-/** Newer than what the item reflects, or the item has no position yet (new, or written by the seed service). */
-const NEWER_THAN_STORED = `attribute_not_exists(#pos) OR #pos < :pos`;
-const GROUP_NEWER_THAN_STORED = `attribute_not_exists(#pos) OR #pos < :guard`;
-
-export interface UpsertExpression {
-  readonly UpdateExpression: string;
+export interface Expression {
+  readonly UpdateExpression?: string;
   readonly ConditionExpression: string;
   readonly ExpressionAttributeNames: Record<string, string>;
-  readonly ExpressionAttributeValues: Record<string, AttributeValue>;
+  readonly ExpressionAttributeValues?: Record<string, AttributeValue>;
 }
 
-/** The columns a new item needs to have the seed's shape; a change that lacks one can only update an item. */
+/** The columns a new item needs to have the contract's shape; a change that lacks one can only update. */
 export const canCreateItem = ({ name, price, stockQuantity }: ProductColumns): boolean =>
   name !== undefined && price !== undefined && stockQuantity !== undefined;
 
+/** Builds expressions with numbered placeholders, so that no two clauses collide. */
+export class ExpressionBuilder {
+  readonly names: Record<string, string> = {};
+  readonly values: Record<string, AttributeValue> = {};
+  #next = 0;
+
+  name(attribute: string): string {
+    const token = `#n${this.#next++}`;
+    this.names[token] = attribute;
+    return token;
+  }
+
+  value(value: AttributeValue): string {
+    const token = `:v${this.#next++}`;
+    this.values[token] = value;
+    return token;
+  }
+
+  /** `attribute = stored`, or "absent" when nothing is stored: a compare-and-set on what was read. */
+  unchanged(attribute: string, stored: AttributeValue | undefined): string {
+    const name = this.name(attribute);
+    return stored === undefined ? `attribute_not_exists(${name})` : `${name} = ${this.value(stored)}`;
+  }
+
+  build(update: string | undefined, conditions: readonly string[]): Expression {
+    return {
+      ...(update === undefined ? {} : { UpdateExpression: update }),
+      ConditionExpression: conditions.join(' AND '),
+      ExpressionAttributeNames: this.names,
+      ...(Object.keys(this.values).length === 0 ? {} : { ExpressionAttributeValues: this.values }),
+    };
+  }
+}
+
+export const optionalString = (value: string | undefined): AttributeValue | undefined =>
+  value === undefined ? undefined : stringValue(value);
+export const optionalNumber = (value: number | undefined): AttributeValue | undefined =>
+  value === undefined ? undefined : numberValue(value);
+
+/** The stock after `effect`, or undefined to leave stock_quantity alone. */
+export const stockAfter = (
+  effect: StockEffect,
+  stored: StoredProduct,
+  ledgerQuantity: number,
+): number | undefined => {
+  if (effect.kind === 'keep') return undefined;
+  if (effect.kind === 'set') return effect.value;
+  if (effect.kind === 'move') return (stored.stock ?? 0) + effect.delta;
+  return effect.value - ledgerQuantity;
+};
+
 /**
- * Pure: the conditional update that upserts a product, setting only the columns the change carries.
- * `guard` is the position the stored one must be below; a folded group passes its lowest position, so
- * the write only goes through when every change of the group is newer than the item.
+ * Pure: the conditional update that applies a planned upsert group. Its condition is a compare-and-set on
+ * everything the plan read: the item's position (or its absence), and for a stock that is recomputed, the
+ * stock and its position, so that no order line can slip in between the read and the write.
  */
 export const buildUpsertExpression = (
-  change: ProductUpserted,
-  guard: PositionKey = change.position,
-): UpsertExpression => {
-  const names: Record<string, string> = { '#pos': Attr.CDC_POSITION };
-  const values: Record<string, AttributeValue> = { ':pos': stringValue(change.position) };
-  if (guard !== change.position) values[':guard'] = stringValue(guard);
+  plan: UpsertGroupPlan & { merged: ProductUpserted },
+  stored: StoredProduct,
+  stock: number | undefined,
+): Expression => {
+  const b = new ExpressionBuilder();
+  const { merged, stock: effect } = plan;
   const sets: string[] = [];
   const removes: string[] = [];
-  const set = (attribute: string, value: AttributeValue): void => {
-    const token = `${sets.length}`;
-    names[`#a${token}`] = attribute;
-    values[`:v${token}`] = value;
-    sets.push(`#a${token} = :v${token}`);
-  };
-  const { name, description, price, stockQuantity } = change.columns;
+  const set = (attribute: string, value: AttributeValue) =>
+    sets.push(`${b.name(attribute)} = ${b.value(value)}`);
+  const { name, description, price } = merged.columns;
   if (name !== undefined) set(Attr.NAME, stringValue(name));
   if (typeof description === 'string') set(Attr.DESCRIPTION, stringValue(description));
-  if (description === null) {
-    names['#desc'] = Attr.DESCRIPTION;
-    removes.push('#desc');
-  }
+  if (description === null) removes.push(b.name(Attr.DESCRIPTION));
   if (price !== undefined) set(Attr.PRICE, stringValue(price));
-  if (stockQuantity !== undefined) set(Attr.STOCK_QUANTITY, numberValue(stockQuantity));
-  set(Attr.LAST_UPDATED, stringValue(change.lastUpdated));
-  set(Attr.CDC_TIMESTAMP, numberValue(change.cdcTimestamp));
-  names['#applied'] = Attr.APPLIED_OFFSETS;
-  names['#first'] = Attr.FIRST_OFFSETS;
-  values[':empty'] = EMPTY_MAP;
-  sets.push(
-    '#pos = :pos',
-    '#applied = if_not_exists(#applied, :empty)',
-    '#first = if_not_exists(#first, :empty)',
-  );
-  const newer = guard === change.position ? NEWER_THAN_STORED : GROUP_NEWER_THAN_STORED;
-  if (!canCreateItem(change.columns)) names['#id'] = Attr.PRODUCT_ID;
-  return {
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: canCreateItem(change.columns) ? newer : `(${newer}) AND attribute_exists(#id)`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: values,
-  };
+  set(Attr.LAST_UPDATED, stringValue(merged.lastUpdated));
+  set(Attr.CDC_TIMESTAMP, numberValue(merged.cdcTimestamp));
+  set(Attr.CDC_POSITION, stringValue(merged.position));
+  if (plan.sourceStock !== undefined) set(Attr.SOURCE_STOCK, numberValue(plan.sourceStock));
+  const conditions: string[] = [];
+  if (stored.exists) {
+    conditions.push(`attribute_exists(${b.name(Attr.PRODUCT_ID)})`);
+    conditions.push(b.unchanged(Attr.CDC_POSITION, optionalString(stored.position)));
+  } else {
+    conditions.push(`attribute_not_exists(${b.name(Attr.PRODUCT_ID)})`);
+  }
+  if (effect.kind === 'move') {
+    // Commutes with order lines: no compare-and-set on the stock.
+    const stockName = b.name(Attr.STOCK_QUANTITY);
+    sets.push(
+      `${stockName} = if_not_exists(${stockName}, ${b.value(numberValue(0))}) + ${b.value(numberValue(effect.delta))}`,
+    );
+  } else if (stock !== undefined) {
+    set(Attr.STOCK_QUANTITY, numberValue(stock));
+    if (effect.kind === 'reset') {
+      set(Attr.STOCK_POSITION, stringValue(effect.from));
+      if (stored.exists) {
+        conditions.push(b.unchanged(Attr.STOCK_QUANTITY, optionalNumber(stored.stock)));
+        conditions.push(b.unchanged(Attr.STOCK_POSITION, optionalString(stored.stockPosition)));
+      }
+    }
+  }
+  const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+  return b.build(update, conditions);
 };
 
-const readPosition = async (
-  client: DynamoDBClient,
-  tableName: string,
-  productId: number,
-): Promise<string | undefined> =>
-  storedString(await readItem(client, tableName, productId), Attr.CDC_POSITION);
-
-/** After a failed condition: same position means this change is already in; a higher one means it is superseded. */
-const classifyRejected = async (
-  client: DynamoDBClient,
-  tableName: string,
-  productId: number,
-  position: string,
-): Promise<Outcome | undefined> => {
-  const stored = await readPosition(client, tableName, productId);
-  if (stored === undefined || stored < position) return undefined;
-  return stored === position ? Outcome.DUPLICATE : Outcome.STALE;
+/**
+ * Pure: the condition on the product's ledger head that a write joins in one transaction. A write that
+ * creates the item must be newer than the product's last delete; a write that recomputes the stock from
+ * the ledger must see the same head version as its read, or an order line recorded in between is missed.
+ */
+export const buildHeadCondition = (
+  snapshot: ProductSnapshot,
+  options: { readonly newerThanDelete?: string; readonly sameVersion: boolean },
+): Expression => {
+  const b = new ExpressionBuilder();
+  const conditions: string[] = [];
+  if (options.newerThanDelete !== undefined) {
+    const deleted = b.name(LedgerAttr.DELETED_AT);
+    conditions.push(
+      `(attribute_not_exists(${deleted}) OR ${deleted} < ${b.value(stringValue(options.newerThanDelete))})`,
+    );
+  }
+  if (options.sameVersion)
+    conditions.push(b.unchanged(LedgerAttr.VERSION, optionalNumber(snapshot.headVersion)));
+  return b.build(undefined, conditions);
 };
+
+export const headKey = (productId: number) => ({
+  [LedgerAttr.PRODUCT_ID]: numberValue(productId),
+  [LedgerAttr.ENTRY]: stringValue(HEAD_ENTRY),
+});
+export const itemKey = (productId: number) => ({ [Attr.PRODUCT_ID]: numberValue(productId) });
 
 export interface UpsertGroupResult {
   readonly applied: readonly ProductUpserted[];
   readonly duplicates: readonly ProductUpserted[];
   readonly stale: readonly ProductUpserted[];
+  /** Stock and name after the write, when it was applied and the stock is known. */
+  readonly stockAfter?: number;
+  readonly name?: string;
 }
 
 const incompleteNewItem = (productId: number): PoisonRecordError =>
@@ -107,76 +170,129 @@ const incompleteNewItem = (productId: number): PoisonRecordError =>
   );
 
 /**
- * Applies consecutive upserts of one product with one conditional write, exactly as applying them one by
- * one would. The write is guarded by the group's lowest position; when the item already holds a position
- * at or above it (a redelivery that applied part of the group, or a concurrent writer), a fresh read
- * tells which changes are in, and the rest is re-planned and written again.
+ * Applies consecutive upserts of one product with one conditional write (or one transaction with the
+ * ledger head), exactly as applying them one by one in commit order would. Read, plan, write with a
+ * compare-and-set on what was read; when another writer got there first, read again.
  */
 export const upsertProductGroup = async (
-  client: DynamoDBClient,
-  tableName: string,
+  context: StoreContext,
   changes: readonly ProductUpserted[],
 ): Promise<UpsertGroupResult> => {
   const productId = changes[0]?.productId as number;
-  let stored: string | undefined;
   for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
-    const { applied, duplicates, stale, merged, guard } = planUpsertGroup(changes, stored);
+    const snapshot = await readProduct(context, productId);
+    const { stored } = snapshot;
+    const plan = planUpsertGroup(changes, stored, context.stockModel);
+    const { applied, duplicates, stale, merged } = plan;
     if (merged === undefined) return { applied, duplicates, stale };
+    if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
+    const reset = plan.stock.kind === 'reset';
+    const ledgerQuantity =
+      plan.stock.kind === 'reset' ? await sumOrderLinesFrom(context, productId, plan.stock.from) : 0;
+    const stock = stockAfter(plan.stock, stored, ledgerQuantity);
+    const update = buildUpsertExpression({ ...plan, merged }, stored, stock);
+    const what = `the upsert of product ${productId}`;
+    if (stored.exists && !reset) {
+      try {
+        const { Attributes } = await context.client.send(
+          new UpdateItemCommand({
+            TableName: context.tableName,
+            Key: itemKey(productId),
+            ...update,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return {
+          applied,
+          duplicates,
+          stale,
+          ...withStock(storedNumber(Attributes, Attr.STOCK_QUANTITY), storedString(Attributes, Attr.NAME)),
+        };
+      } catch (error) {
+        rejectIfInvalid(error, what);
+        if (!isConditionalCheckFailed(error)) throw error;
+        continue;
+      }
+    }
+    const head = buildHeadCondition(snapshot, {
+      ...(stored.exists ? {} : { newerThanDelete: merged.position }),
+      sameVersion: reset,
+    });
+    const items: TransactWriteItem[] = [
+      { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } },
+      {
+        Update: {
+          TableName: context.tableName,
+          Key: itemKey(productId),
+          ...update,
+        } as TransactWriteItem['Update'],
+      },
+    ];
     try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { [Attr.PRODUCT_ID]: numberValue(productId) },
-          ...buildUpsertExpression(merged, guard),
-        }),
-      );
-      return { applied, duplicates, stale };
+      const cancelled = await transactWrite(context, items);
+      if (cancelled === undefined) {
+        return {
+          applied,
+          duplicates,
+          stale,
+          ...withStock(stock, merged.columns.name ?? storedString(snapshot.item, Attr.NAME)),
+        };
+      }
     } catch (error) {
-      rejectIfInvalid(error, `the upsert of product ${productId}`);
-      if (!isConditionalCheckFailed(error)) throw error;
-      const item = await readItem(client, tableName, productId);
-      if (item === undefined && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
-      stored = storedString(item, Attr.CDC_POSITION);
+      rejectIfInvalid(error, what);
+      throw error;
     }
   }
   throw new WriteContentionError(productId);
 };
 
-/** One upsert: APPLIED, DUPLICATE (this very change is in) or STALE (a newer one is). */
-export const upsertProduct = async (
-  client: DynamoDBClient,
-  tableName: string,
-  change: ProductUpserted,
-): Promise<Outcome> => {
-  const { applied, duplicates } = await upsertProductGroup(client, tableName, [change]);
-  if (applied.length > 0) return Outcome.APPLIED;
-  return duplicates.length > 0 ? Outcome.DUPLICATE : Outcome.STALE;
-};
+const withStock = (stock: number | undefined, name: string | undefined) => ({
+  ...(stock === undefined ? {} : { stockAfter: stock }),
+  ...(name === undefined ? {} : { name }),
+});
 
-export const deleteProduct = async (
-  client: DynamoDBClient,
-  tableName: string,
-  change: ProductDeleted,
-): Promise<Outcome> => {
+/**
+ * Removes the item and remembers the delete in the ledger head, in one transaction: no older change, late
+ * snapshot row or replay can bring the product back, and a re-created id (a newer create) still can.
+ */
+export const deleteProduct = async (context: StoreContext, change: ProductDeleted): Promise<Outcome> => {
+  const { productId, position } = change;
   for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+    const snapshot = await readProduct(context, productId);
+    const { stored } = snapshot;
+    const current = reflectedPosition(stored);
+    if (current !== undefined && current >= position) {
+      return current === position ? Outcome.DUPLICATE : Outcome.STALE;
+    }
+    const item = new ExpressionBuilder();
+    const itemCondition = stored.exists
+      ? item.build(undefined, [item.unchanged(Attr.CDC_POSITION, optionalString(stored.position))])
+      : item.build(undefined, [`attribute_not_exists(${item.name(Attr.PRODUCT_ID)})`]);
+    const head = new ExpressionBuilder();
+    const deleted = head.name(LedgerAttr.DELETED_AT);
+    const at = head.value(stringValue(position));
+    const headUpdate = head.build(`SET ${deleted} = ${at}`, [
+      `(attribute_not_exists(${deleted}) OR ${deleted} < ${at})`,
+    ]);
+    const itemAction: TransactWriteItem = stored.exists
+      ? { Delete: { TableName: context.tableName, Key: itemKey(productId), ...itemCondition } }
+      : { ConditionCheck: { TableName: context.tableName, Key: itemKey(productId), ...itemCondition } };
     try {
-      const { Attributes } = await client.send(
-        new DeleteItemCommand({
-          TableName: tableName,
-          Key: { [Attr.PRODUCT_ID]: numberValue(change.productId) },
-          ConditionExpression: NEWER_THAN_STORED,
-          ExpressionAttributeNames: { '#pos': Attr.CDC_POSITION },
-          ExpressionAttributeValues: { ':pos': stringValue(change.position) },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return Attributes === undefined ? Outcome.ALREADY_ABSENT : Outcome.APPLIED;
+      const cancelled = await transactWrite(context, [
+        itemAction,
+        {
+          Update: {
+            TableName: context.ledgerTableName,
+            Key: headKey(productId),
+            ...headUpdate,
+          } as TransactWriteItem['Update'],
+        },
+      ]);
+      if (cancelled === undefined) return stored.exists ? Outcome.APPLIED : Outcome.ALREADY_ABSENT;
     } catch (error) {
-      rejectIfInvalid(error, `the delete of product ${change.productId}`);
-      if (!isConditionalCheckFailed(error)) throw error;
-      const outcome = await classifyRejected(client, tableName, change.productId, change.position);
-      if (outcome !== undefined) return outcome;
+      rejectIfInvalid(error, `the delete of product ${productId}`);
+      throw error;
     }
   }
-  throw new WriteContentionError(change.productId);
+  throw new WriteContentionError(productId);
 };

@@ -12,6 +12,12 @@ export const MetricName = {
   TOMBSTONES_SKIPPED: 'TombstonesSkipped',
   EVENTS_IGNORED: 'EventsIgnored',
   DYNAMODB_WRITES: 'DynamoDbWrites',
+  /** Order lines committed before the stock's last set: already in that count. */
+  ORDER_LINES_IN_COUNT: 'OrderLinesInCount',
+  /** Order lines whose product is not in the table yet: kept in the ledger until it arrives. */
+  ORDER_LINES_PENDING: 'OrderLinesPending',
+  /** Changes older than LAG_BOUND_HOURS: the products they name may be off. */
+  BEYOND_LAG_BOUND: 'ChangesBeyondLagBound',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

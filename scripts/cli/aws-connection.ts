@@ -2,7 +2,9 @@ import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../lambda/config.js';
 import { ConfigError } from '../../lambda/errors.js';
+import { INVENTORY_KEY_SCHEMA } from '../../lambda/store/attributes.js';
 import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
+import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
 import { startEmbeddedAws } from '../local/embedded-aws.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 
@@ -68,20 +70,17 @@ const ignoreAlreadyThere = async (
   }
 };
 
-/** Local endpoints start empty: the table and bucket the function expects are created when missing. */
+/** Local endpoints start empty: the tables and bucket the function expects are created when missing. */
 const ensureLocalResources = async (config: Config, dynamoDb: DynamoDBClient, s3: S3Client) => {
-  await ignoreAlreadyThere(
-    () =>
-      dynamoDb.send(
-        new CreateTableCommand({
-          TableName: config.tableName,
-          KeySchema: [{ AttributeName: 'product_id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'product_id', AttributeType: 'N' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      ),
-    ['ResourceInUseException'],
-  );
+  for (const [TableName, schema] of [
+    [config.tableName, INVENTORY_KEY_SCHEMA],
+    [config.ledgerTableName, LEDGER_KEY_SCHEMA],
+  ] as const) {
+    await ignoreAlreadyThere(
+      () => dynamoDb.send(new CreateTableCommand({ TableName, ...schema, BillingMode: 'PAY_PER_REQUEST' })),
+      ['ResourceInUseException'],
+    );
+  }
   await ignoreAlreadyThere(
     () => s3.send(new CreateBucketCommand({ Bucket: config.deadLetterBucket })),
     ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'],

@@ -3,6 +3,7 @@ import { createHandler, type InvocationSummary } from '../../lambda/create-handl
 import { isKafkaEvent, type KafkaEvent } from '../../lambda/decode/kafka-event.js';
 import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
 import { createInventoryStore } from '../../lambda/store/inventory-store.js';
+import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
 import { Endpoint, parseEndpoint, withAwsConnection } from '../cli/aws-connection.js';
 import { CliError, ExitCode, InputError, UsageError } from '../cli/errors.js';
@@ -139,7 +140,7 @@ export const invokeMain = async (
         config,
         logger: createLogger(),
         metrics: createMetrics(),
-        store: createInventoryStore(connection.dynamoDb, config.tableName),
+        store: createInventoryStore(storeContextFrom(connection.dynamoDb, config)),
         deadLetters: createDeadLetterStore(connection.s3, config.deadLetterBucket),
       });
       io.stdout(

@@ -1,15 +1,16 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import dynalite from 'dynalite';
 import S3rver from 's3rver';
+import { INVENTORY_KEY_SCHEMA } from '../../lambda/store/attributes.js';
+import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
 import { keyTurns } from './key-turns.js';
 
-/** In-process DynamoDB (dynalite) and S3 (s3rver) on loopback ports; no Docker, no network. */
+/** AWS's DynamoDB Local (a child JVM) and in-process S3 (s3rver) on loopback ports; no Docker, no network. */
 export interface EmbeddedAws {
   readonly dynamoDbEndpoint: string;
   readonly s3Endpoint: string;
@@ -20,26 +21,15 @@ export interface EmbeddedAws {
   /** Environment for anything that reads the standard SDK variables (the handler, the tools). */
   readonly env: Readonly<Record<string, string>>;
   createTable(name: string): Promise<void>;
+  /** The bookkeeping table next to the inventory table (see lambda/store/ledger-attributes.ts). */
+  createLedgerTable(name: string): Promise<void>;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 const REGION = 'us-east-1';
-/** s3rver accepts only these; dynalite accepts anything. */
+/** s3rver accepts only these; DynamoDB Local runs with -sharedDb, so any credentials see the same tables. */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
-
-type Closeable = { close(callback: (error?: Error) => void): unknown };
-
-const listen = (server: ReturnType<typeof dynalite>): Promise<number> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-
-const close = (server: Closeable): Promise<void> =>
-  new Promise((resolve) => {
-    server.close(() => resolve());
-  });
 
 interface S3rverObject {
   content: Readable | null;
@@ -104,14 +94,13 @@ const makeObjectsAtomic = (server: S3rver): void => {
 };
 
 export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
-  const dynamoServer = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const dynamoPort = await listen(dynamoServer);
+  const dynamoServer = await startDynamoDbLocal();
   const s3Directory = await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-'));
   const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
   makeObjectsAtomic(s3Server);
   const { port: s3Port } = await s3Server.run();
 
-  const dynamoDbEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const dynamoDbEndpoint = dynamoServer.endpoint;
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
   const dynamoDb = new DynamoDBClient({
     region: REGION,
@@ -145,10 +134,14 @@ export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
       await dynamoDb.send(
         new CreateTableCommand({
           TableName: name,
-          KeySchema: [{ AttributeName: 'product_id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'product_id', AttributeType: 'N' }],
+          ...INVENTORY_KEY_SCHEMA,
           BillingMode: 'PAY_PER_REQUEST',
         }),
+      );
+    },
+    async createLedgerTable(name) {
+      await dynamoDb.send(
+        new CreateTableCommand({ TableName: name, ...LEDGER_KEY_SCHEMA, BillingMode: 'PAY_PER_REQUEST' }),
       );
     },
     async createBucket(name) {
@@ -157,7 +150,7 @@ export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
     async stop() {
       dynamoDb.destroy();
       s3.destroy();
-      await Promise.all([close(dynamoServer), s3Server.close()]);
+      await Promise.all([dynamoServer.stop(), s3Server.close()]);
       await rm(s3Directory, { recursive: true, force: true });
     },
   };

@@ -6,6 +6,7 @@ import { createHandler, type InvocationSummary } from '../../lambda/create-handl
 import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
 import { createDeadLetterStore, type DeadLetter } from '../../lambda/store/dead-letter.js';
 import { createInventoryStore } from '../../lambda/store/inventory-store.js';
+import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
 import { type EmbeddedAws, startEmbeddedAws } from './embedded-aws.js';
 import { createLambdaContext } from './lambda-context.js';
@@ -57,6 +58,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     ...overrides,
   });
   await aws.createTable(config.tableName);
+  await aws.createLedgerTable(config.ledgerTableName);
   await aws.createBucket(config.deadLetterBucket);
   const dynamoDb = createDynamoDbClient(config, { credentials: aws.credentials });
   const s3 = createS3Client(config, { credentials: aws.credentials });
@@ -65,7 +67,7 @@ export const startLocalService = async (options: LocalServiceOptions = {}): Prom
     config,
     logger: createLogger(),
     metrics: createMetrics(),
-    store: createInventoryStore(dynamoDb, config.tableName),
+    store: createInventoryStore(storeContextFrom(dynamoDb, config)),
     deadLetters: createDeadLetterStore(s3, config.deadLetterBucket),
   });
   return {

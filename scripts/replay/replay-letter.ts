@@ -4,12 +4,14 @@ import { type DecodedRecord, decodeRecord } from '../../lambda/decode/decode-rec
 import type { KafkaRecord } from '../../lambda/decode/kafka-event.js';
 import { ErrorCode, isPoisonRecordError } from '../../lambda/errors.js';
 import type { OrderItemCreated, ProductDeleted, ProductUpserted } from '../../lambda/inventory/changes.js';
-import { Attr } from '../../lambda/store/attributes.js';
+import { planOrderLines } from '../../lambda/inventory/order-lines.js';
+import { reflectedPosition } from '../../lambda/inventory/stored-product.js';
 import type { DeadLetter } from '../../lambda/store/dead-letter.js';
-import { readItem, storedString } from '../../lambda/store/item-reader.js';
+import { type OrderLinesResult, recordOrderLines } from '../../lambda/store/order-writes.js';
 import { Outcome } from '../../lambda/store/outcome.js';
-import { deleteProduct, upsertProduct } from '../../lambda/store/product-writes.js';
-import { decideReplay, ReplayDecision, replayDecrement } from '../../lambda/store/replay-writes.js';
+import { hasOrderLine, readProduct } from '../../lambda/store/product-reads.js';
+import { deleteProduct, upsertProductGroup } from '../../lambda/store/product-writes.js';
+import type { StoreContext } from '../../lambda/store/store-context.js';
 
 export const LetterOutcome = {
   /** Applied now (or, in a dry run, would be). */
@@ -36,7 +38,10 @@ export type DecodedLetter =
   | DecodedRecord
   | { readonly type: 'Poison'; readonly code: ErrorCode; readonly message: string };
 
-type DecodeConfig = Pick<Config, 'productsTopic' | 'orderItemsTopic' | 'priceScale'>;
+type DecodeConfig = Pick<
+  Config,
+  'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
+>;
 
 /** The record exactly as the mapping delivered it, rebuilt from the letter. */
 export const recordOf = (letter: DeadLetter): KafkaRecord => ({
@@ -72,6 +77,8 @@ export const unknownProductFailure = (productId: number) => ({
 export interface ReplayTarget {
   readonly dynamoDb: DynamoDBClient;
   readonly tableName: string;
+  /** The function's own store and its context: replay writes exactly as the live path does. */
+  readonly storeContext: StoreContext;
   readonly dryRun: boolean;
   /** Dry run only: products that earlier letters of this run would create (true) or delete (false). */
   readonly plannedProducts: Map<number, boolean>;
@@ -84,18 +91,24 @@ const OUTCOME_DETAIL: Record<Outcome, string> = {
   [Outcome.ALREADY_ABSENT]: 'nothing to delete',
 };
 
-/** Dry run: the outcome the position-guarded write would have, from a consistent read. */
+/** Dry run: the outcome the commit-order guarded write would have, from consistent reads. */
 const probeProductWrite = async (target: ReplayTarget, change: ProductUpserted | ProductDeleted) => {
-  const item = await readItem(target.dynamoDb, target.tableName, change.productId);
+  const { stored } = await readProduct(target.storeContext, change.productId);
   const planned = target.plannedProducts.get(change.productId);
-  const exists = planned ?? item !== undefined;
-  const stored = storedString(item, Attr.CDC_POSITION);
-  if (change.type === 'ProductDeleted' && !exists) return Outcome.ALREADY_ABSENT;
-  if (planned === undefined && stored !== undefined && stored >= change.position) {
-    return stored === change.position ? Outcome.DUPLICATE : Outcome.STALE;
+  const exists = planned ?? stored.exists;
+  const current = reflectedPosition(stored);
+  if (planned === undefined && current !== undefined && current >= change.position) {
+    return current === change.position ? Outcome.DUPLICATE : Outcome.STALE;
   }
+  if (change.type === 'ProductDeleted' && !exists) return Outcome.ALREADY_ABSENT;
   target.plannedProducts.set(change.productId, change.type === 'ProductUpserted');
   return Outcome.APPLIED;
+};
+
+const upsertOutcome = async (target: ReplayTarget, change: ProductUpserted): Promise<Outcome> => {
+  const { applied, duplicates } = await upsertProductGroup(target.storeContext, [change]);
+  if (applied.length > 0) return Outcome.APPLIED;
+  return duplicates.length > 0 ? Outcome.DUPLICATE : Outcome.STALE;
 };
 
 const replayProductChange = async (
@@ -106,53 +119,48 @@ const replayProductChange = async (
   const outcome = target.dryRun
     ? await probeProductWrite(target, change)
     : change.type === 'ProductUpserted'
-      ? await upsertProduct(target.dynamoDb, target.tableName, change)
-      : await deleteProduct(target.dynamoDb, target.tableName, change);
+      ? await upsertOutcome(target, change)
+      : await deleteProduct(target.storeContext, change);
   return {
     outcome: outcome === Outcome.APPLIED ? LetterOutcome.REPLAYED : LetterOutcome.ALREADY_APPLIED,
     detail: `${what}: ${OUTCOME_DETAIL[outcome]}`,
   };
 };
 
-const DECISION_DETAIL: Record<Exclude<ReplayDecision, 'APPLY' | 'UNKNOWN_PRODUCT'>, string> = {
-  [ReplayDecision.APPLIED_LIVE]: 'applied live by a redelivery after the product appeared',
-  [ReplayDecision.ALREADY_REPLAYED]: 'applied by an earlier replay',
-};
-
-const probeOrderItem = async (target: ReplayTarget, item: OrderItemCreated) => {
-  const stored = await readItem(target.dynamoDb, target.tableName, item.productId);
+/** Dry run: what recording the order line would do, without writing. */
+const probeOrderItem = async (target: ReplayTarget, item: OrderItemCreated): Promise<OrderLinesResult> => {
+  const { stored } = await readProduct(target.storeContext, item.productId);
   const planned = target.plannedProducts.get(item.productId);
-  if (planned === false || (stored === undefined && planned === undefined)) {
-    return { decision: ReplayDecision.UNKNOWN_PRODUCT };
-  }
-  if (stored === undefined) return { decision: ReplayDecision.APPLY };
-  return { decision: decideReplay(stored, item).decision };
+  const exists = planned ?? stored.exists;
+  const none = { applied: [], inCount: [], pending: [], duplicates: [] };
+  if (!exists) return { ...none, pending: [item] };
+  if (await hasOrderLine(target.storeContext, item)) return { ...none, duplicates: [item] };
+  const plan = planOrderLines([item], stored.exists ? stored : { ...stored, exists: true });
+  return { ...none, applied: plan.counted, inCount: plan.inCount };
 };
 
 const replayOrderItem = async (target: ReplayTarget, item: OrderItemCreated): Promise<LetterResult> => {
   const what = `product ${item.productId} −${item.quantity}`;
   const result = target.dryRun
     ? await probeOrderItem(target, item)
-    : await replayDecrement(target.dynamoDb, target.tableName, item);
-  switch (result.decision) {
-    case ReplayDecision.APPLY: {
-      const stock =
-        'stockAfter' in result && result.stockAfter !== undefined
-          ? `: stock ${result.stockBefore} → ${result.stockAfter}`
-          : '';
-      const name = 'name' in result && result.name !== undefined ? ` (${result.name})` : '';
-      return { outcome: LetterOutcome.REPLAYED, detail: `${what}${name}${stock}` };
-    }
-    case ReplayDecision.UNKNOWN_PRODUCT: {
-      const failure = unknownProductFailure(item.productId);
-      return { outcome: LetterOutcome.STILL_FAILING, detail: `${failure.code}: ${failure.message}`, failure };
-    }
-    default:
-      return {
-        outcome: LetterOutcome.ALREADY_APPLIED,
-        detail: `${what}: ${DECISION_DETAIL[result.decision]}`,
-      };
+    : await recordOrderLines(target.storeContext, item.productId, [item], { requireProduct: true });
+  if (result.pending.length > 0) {
+    const failure = unknownProductFailure(item.productId);
+    return { outcome: LetterOutcome.STILL_FAILING, detail: `${failure.code}: ${failure.message}`, failure };
   }
+  if (result.applied.length > 0) {
+    const stock =
+      result.stockAfter === undefined
+        ? ''
+        : `: stock ${result.stockAfter + item.quantity} → ${result.stockAfter}`;
+    const name = result.name === undefined ? '' : ` (${result.name})`;
+    return { outcome: LetterOutcome.REPLAYED, detail: `${what}${name}${stock}` };
+  }
+  const why =
+    result.duplicates.length > 0
+      ? 'already applied (its identity is in the ledger)'
+      : 'already in the stock count set by a later products change';
+  return { outcome: LetterOutcome.ALREADY_APPLIED, detail: `${what}: ${why}` };
 };
 
 /** Replays one decoded letter through the function's own writes (or, in a dry run, predicts them). */
@@ -188,8 +196,8 @@ export const holdBack = async (
   item: OrderItemCreated,
   blockerKey: string,
 ): Promise<LetterResult> => {
-  const stored = await readItem(target.dynamoDb, target.tableName, item.productId);
-  const exists = target.plannedProducts.get(item.productId) ?? stored !== undefined;
+  const { stored } = await readProduct(target.storeContext, item.productId);
+  const exists = target.plannedProducts.get(item.productId) ?? stored.exists;
   if (!exists) {
     const failure = unknownProductFailure(item.productId);
     return { outcome: LetterOutcome.STILL_FAILING, detail: `${failure.code}: ${failure.message}`, failure };

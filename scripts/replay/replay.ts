@@ -2,6 +2,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../../lambda/config.js';
 import type { DeadLetter } from '../../lambda/store/dead-letter.js';
+import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
 import type { CliIo } from '../cli/run-cli.js';
 import {
@@ -32,7 +33,15 @@ export interface ReplayRun {
 export interface ReplayDependencies {
   readonly config: Pick<
     Config,
-    'tableName' | 'deadLetterBucket' | 'productsTopic' | 'orderItemsTopic' | 'priceScale'
+    | 'tableName'
+    | 'ledgerTableName'
+    | 'stockModel'
+    | 'lagBoundHours'
+    | 'sourceEpoch'
+    | 'deadLetterBucket'
+    | 'productsTopic'
+    | 'orderItemsTopic'
+    | 'priceScale'
   >;
   readonly dynamoDb: DynamoDBClient;
   readonly s3: S3Client;
@@ -216,6 +225,7 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
   const target: ReplayTarget = {
     dynamoDb: deps.dynamoDb,
     tableName: config.tableName,
+    storeContext: storeContextFrom(deps.dynamoDb, config),
     dryRun: run.dryRun,
     plannedProducts: new Map(),
   };

@@ -22,45 +22,68 @@ export interface OrderItemRow {
 
 type Op = 'c' | 'u' | 'd' | 'r';
 
-const source = (table: string, lsn: number, tsMs: number, snapshot: boolean) => ({
+/**
+ * Where a change sits in the source, as Debezium's Postgres connector writes it: `lsn` is the change's own
+ * WAL position and `lastCommit` the LSN of the previous COMMIT it processed (SourceInfo.sequence()), null
+ * during the initial snapshot and in the first transaction streamed after it.
+ */
+export interface SourceAt {
+  readonly lsn: number;
+  readonly lastCommit: number | null;
+  readonly tsMs: number;
+  readonly txId?: number;
+}
+
+/** Source times near now, so that no generated change is past the lag bound. */
+export const BASE_TS_MS = Date.now() - 3_600_000;
+
+const source = (table: string, at: SourceAt, snapshot: boolean) => ({
   version: '2.7.3.Final',
   connector: 'postgresql',
   name: 'dbserver1',
-  ts_ms: tsMs,
+  ts_ms: at.tsMs,
   snapshot: snapshot ? 'true' : 'false',
   db: 'shop',
-  sequence: JSON.stringify([snapshot ? null : String(lsn - 8), String(lsn)]),
+  sequence: JSON.stringify([at.lastCommit === null ? null : String(at.lastCommit), String(at.lsn)]),
   schema: 'public',
   table,
-  txId: 700 + (lsn % 1000),
-  lsn,
+  txId: at.txId ?? 700 + (at.lsn % 1000),
+  lsn: at.lsn,
   xmin: null,
 });
 
+/** The old helpers' positions: one transaction per change, each committed just before the next one. */
+const defaultAt = (lsn: number, op: Op, tsMs: number): SourceAt => ({
+  lsn,
+  lastCommit: op === 'r' ? null : lsn - 8,
+  tsMs,
+});
+
 /** A schemaless Debezium envelope (decimal.handling.mode=string) for one product change. */
-export const productEnvelope = (op: Op, row: ProductRow, lsn: number, tsMs = 1_736_936_400_000 + lsn) => ({
+export const productEnvelopeAt = (op: Op, row: ProductRow, at: SourceAt) => ({
   before:
     op === 'd' ? { id: row.id, name: null, description: null, price: null, stock_quantity: null } : null,
-  after: op === 'd' ? null : { ...row, created_at: 1_736_900_000_000_000, updated_at: tsMs * 1000 },
-  source: source('products', lsn, tsMs, op === 'r'),
+  after: op === 'd' ? null : { ...row, created_at: 1_736_900_000_000_000, updated_at: at.tsMs * 1000 },
+  source: source('products', at, op === 'r'),
   op,
-  ts_ms: tsMs + 5,
+  ts_ms: at.tsMs + 5,
   transaction: null,
 });
 
-export const orderItemEnvelope = (
-  op: Op,
-  row: OrderItemRow,
-  lsn: number,
-  tsMs = 1_736_936_400_000 + lsn,
-) => ({
+export const productEnvelope = (op: Op, row: ProductRow, lsn: number, tsMs = BASE_TS_MS + lsn) =>
+  productEnvelopeAt(op, row, defaultAt(lsn, op, tsMs));
+
+export const orderItemEnvelopeAt = (op: Op, row: OrderItemRow, at: SourceAt) => ({
   before: null,
-  after: { ...row, unit_price: '10.00', created_at: tsMs * 1000 },
-  source: source('order_items', lsn, tsMs, op === 'r'),
+  after: { ...row, unit_price: '10.00', created_at: at.tsMs * 1000 },
+  source: source('order_items', at, op === 'r'),
   op,
-  ts_ms: tsMs + 5,
+  ts_ms: at.tsMs + 5,
   transaction: null,
 });
+
+export const orderItemEnvelope = (op: Op, row: OrderItemRow, lsn: number, tsMs = BASE_TS_MS + lsn) =>
+  orderItemEnvelopeAt(op, row, defaultAt(lsn, op, tsMs));
 
 const base64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
@@ -121,3 +144,16 @@ export const orderItemRecord = (row: OrderItemRow, offset: number, partition = 0
   kafkaRecord(ORDER_ITEMS_TOPIC, partition, offset, orderItemEnvelope(op, row, 50_000 + offset), {
     id: row.id,
   });
+
+/** A products record at an explicit source position. */
+export const productRecordAt = (op: Op, row: ProductRow, at: SourceAt, offset: number, partition = 0) =>
+  kafkaRecord(PRODUCTS_TOPIC, partition, offset, productEnvelopeAt(op, row, at), { id: row.id });
+
+/** An order_items record at an explicit source position. */
+export const orderItemRecordAt = (
+  row: OrderItemRow,
+  at: SourceAt,
+  offset: number,
+  partition = 0,
+  op: Op = 'c',
+) => kafkaRecord(ORDER_ITEMS_TOPIC, partition, offset, orderItemEnvelopeAt(op, row, at), { id: row.id });

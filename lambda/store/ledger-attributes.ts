@@ -1,0 +1,39 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+
+/**
+ * The ledger table sits next to the inventory table and holds what readers of the inventory must not see:
+ * per product one head item (the delete's position, kept for good, and a version that order lines bump
+ * while the product is absent) and one entry per order line (its identity, quantity and an expiry).
+ */
+export const LedgerAttr = {
+  PRODUCT_ID: 'product_id',
+  ENTRY: 'entry',
+  /** Head: bumped by every write of entries while the product is absent, so a create sees them all. */
+  VERSION: 'version',
+  /** Head: position of the latest delete of this product id. */
+  DELETED_AT: 'deleted_at',
+  QUANTITY: 'quantity',
+  /** Entry: epoch seconds after which DynamoDB's TTL may remove it (the lag bound, see config.ts). */
+  EXPIRES_AT: 'expires_at',
+  /** Entry: `<topic>:<partition>:<offset>` of the record that first brought it, for operators. */
+  RECORD: 'record',
+} as const;
+
+/** The head sorts before every order-line entry (`O…`). */
+export const HEAD_ENTRY = 'H';
+
+export const LEDGER_TTL_ATTRIBUTE = LedgerAttr.EXPIRES_AT;
+
+export const LEDGER_KEY_SCHEMA: Pick<CreateTableCommandInput, 'KeySchema' | 'AttributeDefinitions'> = {
+  KeySchema: [
+    { AttributeName: LedgerAttr.PRODUCT_ID, KeyType: 'HASH' },
+    { AttributeName: LedgerAttr.ENTRY, KeyType: 'RANGE' },
+  ],
+  AttributeDefinitions: [
+    { AttributeName: LedgerAttr.PRODUCT_ID, AttributeType: 'N' },
+    { AttributeName: LedgerAttr.ENTRY, AttributeType: 'S' },
+  ],
+};
+
+/** The ledger table's default name: the inventory table's with this suffix. */
+export const LEDGER_TABLE_SUFFIX = '-ledger';

@@ -1,0 +1,101 @@
+import { GetItemCommand, paginateQuery } from '@aws-sdk/client-dynamodb';
+import type { OrderItemCreated, PositionKey } from '../inventory/changes.js';
+import { orderLineEntry, orderLineEntryFrom } from '../inventory/order-lines.js';
+import type { StoredProduct } from '../inventory/stored-product.js';
+import { Attr, numberValue, stringValue } from './attributes.js';
+import { type StoredItem, storedNumber, storedString } from './item-reader.js';
+import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
+import type { StoreContext } from './store-context.js';
+
+/** A product as planning sees it, plus the ledger head's version that a create or reset must match. */
+export interface ProductSnapshot {
+  readonly stored: StoredProduct;
+  readonly headVersion: number | undefined;
+  readonly item: StoredItem | undefined;
+}
+
+/** Strongly consistent reads of the item and its ledger head, in parallel. */
+export const readProduct = async (context: StoreContext, productId: number): Promise<ProductSnapshot> => {
+  const [item, head] = await Promise.all([
+    context.client.send(
+      new GetItemCommand({
+        TableName: context.tableName,
+        Key: { [Attr.PRODUCT_ID]: numberValue(productId) },
+        ConsistentRead: true,
+      }),
+    ),
+    context.client.send(
+      new GetItemCommand({
+        TableName: context.ledgerTableName,
+        Key: { [LedgerAttr.PRODUCT_ID]: numberValue(productId), [LedgerAttr.ENTRY]: stringValue(HEAD_ENTRY) },
+        ConsistentRead: true,
+      }),
+    ),
+  ]);
+  return {
+    item: item.Item,
+    headVersion: storedNumber(head.Item, LedgerAttr.VERSION),
+    stored: {
+      exists: item.Item !== undefined,
+      position: storedString(item.Item, Attr.CDC_POSITION),
+      sourceStock: storedNumber(item.Item, Attr.SOURCE_STOCK),
+      stock: storedNumber(item.Item, Attr.STOCK_QUANTITY),
+      stockPosition: storedString(item.Item, Attr.STOCK_POSITION),
+      deletedAt: storedString(head.Item, LedgerAttr.DELETED_AT),
+    },
+  };
+};
+
+/**
+ * The quantity of the order lines the ledger holds for `productId` committed at or after `from`: those
+ * that arrived before the products change at `from` and so are not in its count. Paginated, consistent.
+ */
+export const sumOrderLinesFrom = async (
+  context: StoreContext,
+  productId: number,
+  from: PositionKey,
+): Promise<number> => {
+  let total = 0;
+  const pages = paginateQuery(
+    { client: context.client },
+    {
+      TableName: context.ledgerTableName,
+      KeyConditionExpression: '#id = :id AND #entry BETWEEN :from AND :to',
+      ExpressionAttributeNames: {
+        '#id': LedgerAttr.PRODUCT_ID,
+        '#entry': LedgerAttr.ENTRY,
+        '#qty': LedgerAttr.QUANTITY,
+      },
+      ExpressionAttributeValues: {
+        ':id': numberValue(productId),
+        ':from': stringValue(orderLineEntryFrom(from)),
+        // Every order-line entry starts with 'O'; 'P' bounds them all.
+        ':to': stringValue('P'),
+      },
+      ProjectionExpression: '#qty',
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
+    for (const entry of page.Items ?? []) total += storedNumber(entry, LedgerAttr.QUANTITY) ?? 0;
+  }
+  return total;
+};
+
+/** Whether the ledger already holds this order line (its identity): for replay's dry run. */
+export const hasOrderLine = async (
+  context: StoreContext,
+  item: Pick<OrderItemCreated, 'productId' | 'position' | 'orderItemId'>,
+): Promise<boolean> => {
+  const { Item } = await context.client.send(
+    new GetItemCommand({
+      TableName: context.ledgerTableName,
+      Key: {
+        [LedgerAttr.PRODUCT_ID]: numberValue(item.productId),
+        [LedgerAttr.ENTRY]: stringValue(orderLineEntry(item)),
+      },
+      ConsistentRead: true,
+    }),
+  );
+  return Item !== undefined;
+};

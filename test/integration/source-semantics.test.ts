@@ -1,0 +1,322 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
+import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
+import {
+  BASE_TS_MS,
+  mskEvent,
+  type OrderItemRow,
+  orderItemRecordAt,
+  type ProductRow,
+  productRecordAt,
+  type SourceAt,
+  type TestKafkaRecord,
+} from '../support/debezium.js';
+
+/**
+ * Scenarios from issue 10, each through the real handler on DynamoDB Local: the table must equal the serial
+ * application of the source's commits in commit order, under the declared stock model, whatever Kafka does.
+ */
+
+const at = (lastCommit: number | null, lsn: number): SourceAt => ({
+  lastCommit,
+  lsn,
+  tsMs: BASE_TS_MS + lsn,
+});
+const laptop = (stock: number, price = '1299.99'): ProductRow => ({
+  id: 1,
+  name: 'Laptop',
+  description: 'fast',
+  price,
+  stock_quantity: stock,
+});
+const order = (id: number, quantity: number, productId = 1): OrderItemRow => ({
+  id,
+  order_id: 9000 + id,
+  product_id: productId,
+  quantity,
+});
+
+describe('source semantics through the handler', () => {
+  let aws: EmbeddedAws;
+  let run = 0;
+
+  beforeAll(async () => {
+    aws = await startEmbeddedAws();
+  });
+  afterAll(async () => {
+    await aws.stop();
+  });
+
+  const service = async (stockModel = 'orders'): Promise<LocalService> => {
+    run += 1;
+    return startLocalService({
+      aws,
+      env: {
+        DYNAMODB_TABLE: `semantics-${run}`,
+        DLQ_S3_BUCKET: `semantics-${run}-dlq`,
+        STOCK_MODEL: stockModel,
+      },
+    });
+  };
+
+  const deliver = async (target: LocalService, ...batches: TestKafkaRecord[][]) => {
+    for (const batch of batches) await target.invoke(mskEvent(batch));
+  };
+
+  const stockOf = async (target: LocalService, productId = 1) =>
+    (await target.scanInventory()).find((item) => item.product_id === productId)?.stock_quantity;
+
+  describe('deletes are final', () => {
+    it('keeps a product deleted when an older update, an old snapshot row or an old create comes late', async () => {
+      // Prepare
+      const target = await service();
+      const snapshot = productRecordAt('r', laptop(50), at(null, 100), 0);
+      const create = productRecordAt('c', laptop(100), at(null, 200), 1);
+      const update = productRecordAt('u', laptop(100, '999.00'), at(210, 220), 2);
+      const remove = productRecordAt('d', laptop(0), at(230, 240), 3);
+
+      // Act
+      await deliver(target, [snapshot, create, update, remove], [update], [snapshot], [create]);
+      await deliver(target, [{ ...update, offset: 40 }]);
+
+      // Assess
+      expect(await target.scanInventory()).toEqual([]);
+      expect(await target.listDeadLetters()).toEqual([]);
+      await target.stop();
+    });
+
+    it('keeps it deleted when the delete arrives before the create it follows', async () => {
+      const target = await service();
+      await deliver(target, [productRecordAt('d', laptop(0), at(230, 240), 3)]);
+      await deliver(target, [productRecordAt('c', laptop(100), at(null, 200), 1)]);
+      expect(await target.scanInventory()).toEqual([]);
+      await target.stop();
+    });
+
+    it('does not decrement a deleted product with late order lines, and a re-created id starts afresh', async () => {
+      // Prepare
+      const target = await service();
+      const create = productRecordAt('c', laptop(100), at(null, 200), 0);
+      const oldOrder = orderItemRecordAt(order(1, 5), at(210, 215), 0);
+      const remove = productRecordAt('d', laptop(0), at(220, 230), 1);
+      const recreate = productRecordAt('c', { ...laptop(40), name: 'Laptop 2' }, at(300, 310), 2);
+      const newOrder = orderItemRecordAt(order(2, 3), at(320, 325), 1);
+
+      // Act: the old order line comes only after the delete, and again after the re-create
+      await deliver(
+        target,
+        [create, remove],
+        [oldOrder],
+        [recreate],
+        [oldOrder, newOrder],
+        [{ ...oldOrder, offset: 7 }],
+      );
+
+      // Assess
+      const items = await target.scanInventory();
+      expect(items).toHaveLength(1);
+      expect(items[0]).toMatchObject({ product_id: 1, name: 'Laptop 2', stock_quantity: 37 });
+      expect(await target.listDeadLetters()).toEqual([]);
+      await target.stop();
+    });
+  });
+
+  describe('identity is the source position, not the offset', () => {
+    it('decrements once when the connector re-sends an order line at a new offset', async () => {
+      const target = await service();
+      const line = orderItemRecordAt(order(1, 5), at(210, 215), 0);
+      await deliver(
+        target,
+        [productRecordAt('c', laptop(100), at(null, 200), 0)],
+        [line],
+        [{ ...line, offset: 99 }],
+      );
+      expect(await stockOf(target)).toBe(95);
+      await target.stop();
+    });
+
+    it('applies new order lines when offsets start again from 0', async () => {
+      const target = await service();
+      await deliver(
+        target,
+        [productRecordAt('c', laptop(100), at(null, 200), 0)],
+        [orderItemRecordAt(order(1, 5), at(210, 215), 0), orderItemRecordAt(order(2, 1), at(220, 225), 1)],
+        // the topic was re-created: offsets 0 and 1 again, different changes
+        [orderItemRecordAt(order(3, 2), at(230, 235), 0), orderItemRecordAt(order(4, 4), at(240, 245), 1)],
+      );
+      expect(await stockOf(target)).toBe(88);
+      await target.stop();
+    });
+
+    it('treats a products change re-sent at a new offset as a duplicate, not as newer', async () => {
+      const target = await service();
+      const first = productRecordAt('c', laptop(100), at(null, 200), 0);
+      const second = productRecordAt('u', laptop(70, '1.00'), at(210, 220), 1);
+      await deliver(target, [first, second], [{ ...first, offset: 2 }]);
+      expect((await target.scanInventory())[0]).toMatchObject({ price: '1.00', stock_quantity: 70 });
+      await target.stop();
+    });
+  });
+
+  describe('stock model orders', () => {
+    it('keeps the stock when a price edit re-sends the unchanged count', async () => {
+      const target = await service('orders');
+      await deliver(
+        target,
+        [productRecordAt('c', laptop(100), at(null, 200), 0)],
+        [orderItemRecordAt(order(1, 5), at(210, 215), 0)],
+        [productRecordAt('u', laptop(100, '1199.00'), at(220, 225), 1)],
+      );
+      expect((await target.scanInventory())[0]).toMatchObject({ price: '1199.00', stock_quantity: 95 });
+      await target.stop();
+    });
+
+    it.each([
+      ['products first', 'products'],
+      ['order lines first', 'orders'],
+    ])('ends at the same stock with %s (create 100, order 10, stock-take 90)', async (_, first) => {
+      // Prepare
+      const target = await service('orders');
+      const products = [
+        productRecordAt('c', laptop(100), at(null, 200), 0),
+        productRecordAt('u', laptop(90), at(220, 225), 1),
+      ];
+      const orders = [orderItemRecordAt(order(1, 10), at(205, 210), 0)];
+
+      // Act
+      if (first === 'products') await deliver(target, products, orders);
+      else await deliver(target, orders, products);
+
+      // Assess: the stock-take committed after the order, so its count already reflects it
+      expect(await stockOf(target)).toBe(90);
+      expect(await target.listDeadLetters()).toEqual([]);
+      await target.stop();
+    });
+
+    it('subtracts order lines committed after a stock set that arrived before it', async () => {
+      const target = await service('orders');
+      await deliver(
+        target,
+        [orderItemRecordAt(order(1, 10), at(230, 235), 0), orderItemRecordAt(order(2, 4), at(205, 210), 1)],
+        [
+          productRecordAt('c', laptop(100), at(null, 200), 0),
+          productRecordAt('u', laptop(80), at(220, 225), 1),
+        ],
+      );
+      // create 100 @200, order 4 @205 (in the count of the set at 220), set 80 @220, order 10 @230
+      expect(await stockOf(target)).toBe(70);
+      await target.stop();
+    });
+  });
+
+  describe('stock model products', () => {
+    it.each(['products', 'orders'])(
+      'takes the row value and ignores order lines (%s first)',
+      async (first) => {
+        const target = await service('products');
+        const products = [
+          productRecordAt('c', laptop(100), at(null, 200), 0),
+          productRecordAt('u', laptop(95), at(205, 212), 1),
+        ];
+        const orders = [orderItemRecordAt(order(1, 5), at(205, 210), 0)];
+        if (first === 'products') await deliver(target, products, orders);
+        else await deliver(target, orders, products);
+        expect(await stockOf(target)).toBe(95);
+        await target.stop();
+      },
+    );
+  });
+
+  describe('stock model ledger', () => {
+    it.each(['products', 'orders'])(
+      'adds received differences and subtracts order lines (%s first)',
+      async (first) => {
+        const target = await service('ledger');
+        const products = [
+          productRecordAt('c', laptop(100), at(null, 200), 0),
+          // received 50 more: stock_quantity counts receipts
+          productRecordAt('u', laptop(150), at(220, 225), 1),
+          productRecordAt('u', laptop(150, '5.00'), at(240, 245), 2),
+        ];
+        const orders = [
+          orderItemRecordAt(order(1, 10), at(205, 210), 0),
+          orderItemRecordAt(order(2, 7), at(230, 235), 1),
+        ];
+        if (first === 'products') await deliver(target, products, orders);
+        else await deliver(target, orders, products);
+        expect((await target.scanInventory())[0]).toMatchObject({ stock_quantity: 133, price: '5.00' });
+        await target.stop();
+      },
+    );
+
+    it('subtracts snapshot order lines, unlike the other models', async () => {
+      const ledger = await service('ledger');
+      const orders = await service('orders');
+      const records = [
+        productRecordAt('r', laptop(100), at(null, 500), 0),
+        orderItemRecordAt(order(1, 10), at(null, 500), 0, 0, 'r'),
+      ];
+      await deliver(ledger, [records[1] as TestKafkaRecord], [records[0] as TestKafkaRecord]);
+      await deliver(orders, [records[1] as TestKafkaRecord], [records[0] as TestKafkaRecord]);
+      expect(await stockOf(ledger)).toBe(90);
+      expect(await stockOf(orders)).toBe(100);
+      await ledger.stop();
+      await orders.stop();
+    });
+  });
+
+  describe('commit order', () => {
+    it('applies a streamed change whose LSN is below the snapshot point when it committed after it', async () => {
+      // The transaction began before the snapshot's consistent point (LSN 1000) and committed after it: it is
+      // the first streamed transaction, so Debezium has no last commit for it yet.
+      const target = await service();
+      await deliver(
+        target,
+        [productRecordAt('r', laptop(50), at(null, 1000), 0)],
+        [productRecordAt('u', laptop(45, '10.00'), at(null, 900), 1)],
+        [productRecordAt('r', laptop(50), at(null, 1000), 0)],
+      );
+      expect((await target.scanInventory())[0]).toMatchObject({ price: '10.00', stock_quantity: 45 });
+      await target.stop();
+    });
+
+    it('orders interleaved transactions by commit, not by change LSN, in one partition', async () => {
+      // T1: change at 500, commits at 600. T2 began earlier (change at 450) and commits after T1.
+      const target = await service();
+      const t1 = productRecordAt('u', laptop(60, '1.00'), at(400, 500), 1);
+      const t2 = productRecordAt('u', laptop(70, '2.00'), at(600, 450), 2);
+      await deliver(target, [productRecordAt('c', laptop(100), at(null, 300), 0)], [t1, t2], [t1]);
+      expect((await target.scanInventory())[0]).toMatchObject({ price: '2.00', stock_quantity: 70 });
+      await target.stop();
+    });
+
+    it('counts an order line committed after a stock set even when its change LSN is lower', async () => {
+      // The order transaction began first (LSN 205) and committed after the stock-take's transaction (600).
+      const target = await service('orders');
+      await deliver(
+        target,
+        [
+          productRecordAt('c', laptop(100), at(null, 200), 0),
+          productRecordAt('u', laptop(90), at(300, 500), 1),
+        ],
+        [orderItemRecordAt(order(1, 10), at(600, 205), 0)],
+      );
+      expect(await stockOf(target)).toBe(80);
+      await target.stop();
+    });
+  });
+
+  describe('order lines before their product', () => {
+    it('take effect when the product arrives, with no dead letter', async () => {
+      const target = await service('orders');
+      await deliver(
+        target,
+        [orderItemRecordAt(order(1, 3), at(210, 215), 0), orderItemRecordAt(order(2, 4), at(220, 225), 1)],
+        [productRecordAt('c', laptop(100), at(null, 200), 0)],
+      );
+      expect(await stockOf(target)).toBe(93);
+      expect(await target.listDeadLetters()).toEqual([]);
+      await target.stop();
+    });
+  });
+});
