@@ -24,8 +24,17 @@ export type SelfManagedAuthMethod = (typeof SELF_MANAGED_AUTH_METHODS)[number];
 export const POLLER_MODES = ['provisioned', 'on-demand'] as const;
 export type PollerMode = (typeof POLLER_MODES)[number];
 
+/** How the shop writes stock; mirrors lambda/inventory/stock-model.ts (STOCK_MODEL). */
+export const STOCK_MODELS = ['orders', 'products', 'ledger'] as const;
+export type StockModel = (typeof STOCK_MODELS)[number];
+
+/** The ledger table's default name: the inventory table's with this suffix (lambda/store/ledger-attributes.ts). */
+export const LEDGER_TABLE_SUFFIX = '-ledger';
+
 export interface InventoryStackConfig {
   readonly tableName: string;
+  /** The function's bookkeeping next to the inventory table: deletes and order-line identities. */
+  readonly ledgerTableName: string;
   readonly kafka: KafkaSource;
   readonly productsTopic: string;
   readonly orderItemsTopic: string;
@@ -41,6 +50,12 @@ export interface InventoryStackConfig {
   readonly minimumPollers: number;
   readonly maximumPollers: number;
   readonly lowStockThreshold: number;
+  /** How the shop writes stock; the handler reads it as STOCK_MODEL. */
+  readonly stockModel: StockModel;
+  /** Raised by the operator when LSNs start again (database moved, new slot); SOURCE_EPOCH. */
+  readonly sourceEpoch: number;
+  /** How late a change may arrive and still be ordered exactly; at least the topics' retention. */
+  readonly lagBoundHours: number;
   readonly logLevel: string;
   readonly memorySizeMb: number;
   readonly timeoutSeconds: number;
@@ -66,6 +81,10 @@ export const CONFIG_DEFAULTS = {
   minimumPollers: 1,
   maximumPollers: 2,
   lowStockThreshold: 10,
+  stockModel: 'orders',
+  sourceEpoch: 0,
+  /** Kafka's and MSK's default retention is 7 days (168 h); a day more covers a redelivery at its edge. */
+  lagBoundHours: 192,
   logLevel: 'INFO',
   memorySizeMb: 512,
   timeoutSeconds: 120,
@@ -78,6 +97,7 @@ export const CONFIG_DEFAULTS = {
 /** The context keys this app understands; anything else is ignored. */
 export const CONTEXT_KEYS = [
   'tableName',
+  'ledgerTableName',
   'mskClusterArn',
   'bootstrapServers',
   'kafkaSecretArn',
@@ -96,6 +116,9 @@ export const CONTEXT_KEYS = [
   'minimumPollers',
   'maximumPollers',
   'lowStockThreshold',
+  'stockModel',
+  'sourceEpoch',
+  'lagBoundHours',
   'logLevel',
   'memorySizeMb',
   'timeoutSeconds',
@@ -128,6 +151,8 @@ const LOG_RETENTION_DAYS = [
 
 const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/;
 const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,190}$/;
+/** The names DynamoDB accepts for a table. */
+const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
 const text = (read: ReadContext, key: ContextKey): string | undefined => {
   const value = read(key);
@@ -216,9 +241,25 @@ const readKafkaSource = (read: ReadContext): KafkaSource => {
   };
 };
 
+const tableName = (read: ReadContext, key: ContextKey, fallback: string): string => {
+  const name = text(read, key) ?? fallback;
+  if (!TABLE_NAME.test(name)) {
+    throw new StackConfigError(
+      key,
+      `must be 3..255 of a-z, A-Z, 0-9, _ . - (a DynamoDB table name), got "${name}"`,
+    );
+  }
+  return name;
+};
+
 /** Reads and validates every context key once; an invalid value throws a StackConfigError naming it. */
 export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   const d = CONFIG_DEFAULTS;
+  const inventoryTableName = tableName(read, 'tableName', d.tableName);
+  const ledgerTableName = tableName(read, 'ledgerTableName', `${inventoryTableName}${LEDGER_TABLE_SUFFIX}`);
+  if (ledgerTableName === inventoryTableName) {
+    throw new StackConfigError('ledgerTableName', 'must differ from tableName');
+  }
   const productsTopic = text(read, 'productsTopic') ?? d.productsTopic;
   const orderItemsTopic = text(read, 'orderItemsTopic') ?? d.orderItemsTopic;
   if (productsTopic === orderItemsTopic) {
@@ -252,7 +293,8 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   }
 
   return {
-    tableName: text(read, 'tableName') ?? d.tableName,
+    tableName: inventoryTableName,
+    ledgerTableName,
     kafka: readKafkaSource(read),
     productsTopic,
     orderItemsTopic,
@@ -266,6 +308,9 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
     minimumPollers,
     maximumPollers,
     lowStockThreshold: integer(read, 'lowStockThreshold', 0, 2 ** 31 - 1) ?? d.lowStockThreshold,
+    stockModel: oneOf(read, 'stockModel', STOCK_MODELS) ?? d.stockModel,
+    sourceEpoch: integer(read, 'sourceEpoch', 0, 0xffff) ?? d.sourceEpoch,
+    lagBoundHours: integer(read, 'lagBoundHours', 1, 24 * 366) ?? d.lagBoundHours,
     logLevel: oneOf(read, 'logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const) ?? d.logLevel,
     memorySizeMb: integer(read, 'memorySizeMb', 128, 10_240) ?? d.memorySizeMb,
     timeoutSeconds: integer(read, 'timeoutSeconds', 30, 840) ?? d.timeoutSeconds,

@@ -17,6 +17,7 @@ describe('readStackConfig', () => {
     // Assess
     expect(config).toMatchObject({
       tableName: 'inventory-realtime',
+      ledgerTableName: 'inventory-realtime-ledger',
       kafka: { kind: 'none' },
       consumerGroupPrefix: 'inventory-service-group',
       productsTopic: 'dbserver1.public.products',
@@ -24,9 +25,32 @@ describe('readStackConfig', () => {
       batchSize: CONFIG_DEFAULTS.batchSize,
       retryAttempts: CONFIG_DEFAULTS.retryAttempts,
       pollerMode: 'provisioned',
+      stockModel: 'orders',
+      sourceEpoch: 0,
+      lagBoundHours: 192,
     });
     expect(config.maxRecordAgeSeconds).toBeUndefined();
     expect(config.alarmEmail).toBeUndefined();
+  });
+
+  it('names the ledger table after the inventory table unless ledgerTableName is given', () => {
+    // Act
+    const derived = read({ tableName: 'stock-eu' });
+    const explicit = read({ tableName: 'stock-eu', ledgerTableName: 'stock-eu-bookkeeping' });
+
+    // Assess
+    expect(derived).toMatchObject({ tableName: 'stock-eu', ledgerTableName: 'stock-eu-ledger' });
+    expect(explicit).toMatchObject({ tableName: 'stock-eu', ledgerTableName: 'stock-eu-bookkeeping' });
+  });
+
+  it('reads the stock model, source epoch and lag bound, up to their limits', () => {
+    // Act
+    const low = read({ stockModel: 'products', sourceEpoch: '0', lagBoundHours: '1' });
+    const high = read({ stockModel: 'ledger', sourceEpoch: '65535', lagBoundHours: '8784' });
+
+    // Assess
+    expect(low).toMatchObject({ stockModel: 'products', sourceEpoch: 0, lagBoundHours: 1 });
+    expect(high).toMatchObject({ stockModel: 'ledger', sourceEpoch: 65_535, lagBoundHours: 8784 });
   });
 
   it('reads an MSK cluster ARN', () => {
@@ -88,6 +112,21 @@ describe('readStackConfig', () => {
     ['the same topic twice', { orderItemsTopic: 'dbserver1.public.products' }, 'orderItemsTopic'],
     ['more minimum than maximum pollers', { minimumPollers: '5', maximumPollers: '2' }, 'minimumPollers'],
     ['a non-boolean flag', { bisectBatchOnError: 'yes' }, 'bisectBatchOnError'],
+    [
+      'a ledger table named like the inventory table',
+      { ledgerTableName: 'inventory-realtime' },
+      'ledgerTableName',
+    ],
+    ['a ledger table name DynamoDB refuses', { ledgerTableName: 'ledger/eu' }, 'ledgerTableName'],
+    ['a table name DynamoDB refuses', { tableName: 'ab' }, 'tableName'],
+    ['an unknown stock model', { stockModel: 'warehouse' }, 'stockModel'],
+    ['a stock model in the wrong case', { stockModel: 'Orders' }, 'stockModel'],
+    ['a source epoch over 65535', { sourceEpoch: '65536' }, 'sourceEpoch'],
+    ['a negative source epoch', { sourceEpoch: '-1' }, 'sourceEpoch'],
+    ['a fractional source epoch', { sourceEpoch: '1.5' }, 'sourceEpoch'],
+    ['a lag bound of 0 hours', { lagBoundHours: '0' }, 'lagBoundHours'],
+    ['a lag bound over a leap year', { lagBoundHours: '8785' }, 'lagBoundHours'],
+    ['a lag bound that is not a number', { lagBoundHours: '7d' }, 'lagBoundHours'],
   ])('rejects %s, naming the context key', (_case, context, key) => {
     // Act
     const act = () => read(context);
@@ -95,5 +134,21 @@ describe('readStackConfig', () => {
     // Assess
     expect(act).toThrow(StackConfigError);
     expect(act).toThrow(expect.objectContaining({ key }));
+    expect(act).toThrow(`context "${key}"`);
+  });
+
+  it.each<[StackContext, string]>([
+    [
+      { stockModel: 'warehouse' },
+      'context "stockModel" must be one of orders, products, ledger, got "warehouse"',
+    ],
+    [{ sourceEpoch: '65536' }, 'context "sourceEpoch" must be within 0..65535, got 65536'],
+    [{ lagBoundHours: 'week' }, 'context "lagBoundHours" must be an integer, got "week"'],
+  ])('explains what is wrong with %o', (context, message) => {
+    // Act
+    const act = () => read(context);
+
+    // Assess
+    expect(act).toThrow(message);
   });
 });
