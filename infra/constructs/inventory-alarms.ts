@@ -62,6 +62,11 @@ export class InventoryAlarms extends Construct {
         'Invocations failed; the Kafka mapping is retrying the batch.',
       ),
       anyOccurrence(
+        'ChangesBeyondLagBound',
+        handlerMetric('ChangesBeyondLagBound', FIVE_MINUTES),
+        'Changes older than the lag bound arrived: the products the function log names may be off; check them against the database.',
+      ),
+      anyOccurrence(
         'LowStock',
         handlerMetric('LowStockAlerts', FIVE_MINUTES),
         'At least one product fell below the low-stock threshold.',

@@ -25,6 +25,7 @@ export interface InventoryDashboardProps {
 }
 
 const WIDTH = 8;
+const HALF = 12;
 const HEIGHT = 6;
 
 const countGraph = (title: string, names: readonly HandlerMetricName[]): GraphWidget =>
@@ -35,7 +36,7 @@ const countGraph = (title: string, names: readonly HandlerMetricName[]): GraphWi
     height: HEIGHT,
   });
 
-/** One page an operator reads top to bottom: throughput, trouble, the function, then Kafka lag. */
+/** One page an operator reads top to bottom: throughput, trouble, the function, then Kafka lag and alarms. */
 export class InventoryDashboard extends Construct {
   public readonly dashboard: Dashboard;
 
@@ -49,18 +50,22 @@ export class InventoryDashboard extends Construct {
       [
         new TextWidget({
           markdown:
-            '## Inventory CDC\nCounts are per minute from the handler (EMF). Dead-letter writes and errors should be 0.',
+            '## Inventory CDC\nCounts are per minute from the handler (EMF). Dead-letter writes, errors and changes beyond the lag bound should be 0.',
           width: 24,
           height: 2,
         }),
       ],
       [
-        countGraph('Records processed', ['RecordsProcessed']),
+        countGraph('Records processed', ['RecordsProcessed', 'DynamoDbWrites']),
         countGraph('Inventory changes', ['ProductsUpserted', 'ProductsDeleted', 'StockDecremented']),
-        countGraph('Low-stock alerts', ['LowStockAlerts']),
+        countGraph('Order lines recorded, not subtracted', ['OrderLinesInCount', 'OrderLinesPending']),
       ],
       [
         countGraph('Failures', ['DLQWrites', 'ProcessingErrors']),
+        countGraph('Changes beyond the lag bound', ['ChangesBeyondLagBound']),
+        countGraph('Low-stock alerts', ['LowStockAlerts']),
+      ],
+      [
         countGraph('Skipped on purpose', [
           'DuplicatesSkipped',
           'StaleEventsSkipped',
@@ -73,8 +78,6 @@ export class InventoryDashboard extends Construct {
           width: WIDTH,
           height: HEIGHT,
         }),
-      ],
-      [
         new GraphWidget({
           title: 'Function duration',
           left: [
@@ -85,13 +88,15 @@ export class InventoryDashboard extends Construct {
           width: WIDTH,
           height: HEIGHT,
         }),
+      ],
+      [
         new GraphWidget({
           title: 'Kafka offset lag',
           left: [...lagLines, functionOffsetLag(fn, undefined, 'OffsetLag (all mappings, max)')],
-          width: WIDTH,
+          width: HALF,
           height: HEIGHT,
         }),
-        new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: WIDTH, height: HEIGHT }),
+        new AlarmStatusWidget({ title: 'Alarms', alarms: [...props.alarms], width: HALF, height: HEIGHT }),
       ],
     ];
     this.dashboard = new Dashboard(this, 'Dashboard', {

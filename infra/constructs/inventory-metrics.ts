@@ -3,7 +3,10 @@ import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { POWERTOOLS } from './inventory-function.js';
 
-/** The EMF metrics the handler emits through Powertools (namespace InventoryService, dimension service). */
+/**
+ * The EMF metrics the handler emits through Powertools (namespace InventoryService, dimension service).
+ * Mirrors lambda/telemetry/metric-names.ts; test/infra checks the two lists still agree.
+ */
 export const HANDLER_METRICS = [
   'RecordsProcessed',
   'ProductsUpserted',
@@ -16,6 +19,10 @@ export const HANDLER_METRICS = [
   'StaleEventsSkipped',
   'TombstonesSkipped',
   'EventsIgnored',
+  'DynamoDbWrites',
+  'OrderLinesInCount',
+  'OrderLinesPending',
+  'ChangesBeyondLagBound',
 ] as const;
 export type HandlerMetricName = (typeof HANDLER_METRICS)[number];
 

@@ -10,13 +10,13 @@ const dashboardBody = (template: ReturnType<typeof templateFor>): string => {
 };
 
 describe('InventoryAlarms and InventoryDashboard', () => {
-  it('alarms on dead letters, processing errors, function errors, low stock and offset lag', () => {
+  it('alarms on dead letters, processing errors, late changes, function errors, low stock and offset lag', () => {
     // Prepare
     const template = templateFor(MSK_CONTEXT);
 
     // Assess
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
-    for (const metricName of ['DLQWrites', 'ProcessingErrors', 'LowStockAlerts']) {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    for (const metricName of ['DLQWrites', 'ProcessingErrors', 'ChangesBeyondLagBound', 'LowStockAlerts']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'InventoryService',
         MetricName: metricName,
@@ -55,7 +55,7 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Threshold: 5000 });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 
