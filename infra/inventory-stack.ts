@@ -7,6 +7,7 @@ import { InventoryDashboard } from './constructs/inventory-dashboard.js';
 import { InventoryFunction } from './constructs/inventory-function.js';
 import { InventoryTable } from './constructs/inventory-table.js';
 import { KafkaEventSources } from './constructs/kafka-event-sources.js';
+import { LedgerTable } from './constructs/ledger-table.js';
 import type { InventoryStackConfig } from './stack-config.js';
 
 export interface InventoryStackProps extends StackProps {
@@ -21,6 +22,7 @@ const HANDLER_TUNING = { priceScale: 2, writeConcurrency: 16, timeBudgetMarginMs
 
 export class InventoryStack extends Stack {
   public readonly table: InventoryTable;
+  public readonly ledger: LedgerTable;
   public readonly deadLetters: DeadLetterBucket;
   public readonly consumer: InventoryFunction;
   public readonly kafka: KafkaEventSources;
@@ -32,16 +34,21 @@ export class InventoryStack extends Stack {
     const { config } = props;
 
     this.table = new InventoryTable(this, 'Inventory', { tableName: config.tableName });
+    this.ledger = new LedgerTable(this, 'Ledger', { tableName: config.ledgerTableName });
     this.deadLetters = new DeadLetterBucket(this, 'DeadLetters', { retentionDays: config.dlqRetentionDays });
 
     this.consumer = new InventoryFunction(this, 'Consumer', {
       entry: props.handlerEntry,
       depsLockFilePath: props.depsLockFilePath,
       table: this.table.table,
+      ledgerTable: this.ledger.table,
       deadLetterBucket: this.deadLetters.bucket,
       productsTopic: config.productsTopic,
       orderItemsTopic: config.orderItemsTopic,
       lowStockThreshold: config.lowStockThreshold,
+      stockModel: config.stockModel,
+      sourceEpoch: config.sourceEpoch,
+      lagBoundHours: config.lagBoundHours,
       logLevel: config.logLevel,
       memorySizeMb: config.memorySizeMb,
       timeout: Duration.seconds(config.timeoutSeconds),
@@ -88,6 +95,7 @@ export class InventoryStack extends Stack {
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'DeadLetterBucketName', { value: this.deadLetters.bucket.bucketName });
     new CfnOutput(this, 'FunctionName', { value: this.consumer.function.functionName });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });

@@ -6,6 +6,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { StockModel } from '../stack-config.js';
 import { bucketObjectsWildcardFinding } from './nag-findings.js';
 
 /** Powertools names the handler's metrics and logs use; the dashboard reads the same values. */
@@ -14,12 +15,29 @@ export const POWERTOOLS = {
   metricsNamespace: 'InventoryService',
 } as const;
 
-/** The one DynamoDB verb set the handler needs: single-item reads and conditional writes. */
-export const TABLE_ACTIONS = [
+/**
+ * What the handler does to the inventory table: consistent single-item reads, conditional updates, and
+ * deletes and condition checks inside TransactWriteItems (authorized per action; it has no action of its own).
+ * It never puts an item there: creates are updates too.
+ */
+export const INVENTORY_TABLE_ACTIONS = [
   'dynamodb:GetItem',
-  'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+] as const;
+
+/**
+ * What the handler does to the ledger table: reads of a head or an entry, a consistent Query of one
+ * product's entries, and the puts, updates and condition checks of its transactions. It never deletes there:
+ * TTL removes expired entries.
+ */
+export const LEDGER_TABLE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:ConditionCheckItem',
 ] as const;
 
 /** Logical id kept stable so `sam local invoke` and events/sam-env.json can name the function. */
@@ -34,10 +52,16 @@ export interface InventoryFunctionProps {
   /** Absolute path of the lockfile esbuild resolves dependencies against. */
   readonly depsLockFilePath: string;
   readonly table: ITable;
+  readonly ledgerTable: ITable;
   readonly deadLetterBucket: IBucket;
   readonly productsTopic: string;
   readonly orderItemsTopic: string;
   readonly lowStockThreshold: number;
+  readonly stockModel: StockModel;
+  /** 0..65535, raised when the source's LSNs start again. */
+  readonly sourceEpoch: number;
+  /** How long order-line identities are kept, and how late a change may be and still be ordered exactly. */
+  readonly lagBoundHours: number;
   readonly logLevel: string;
   readonly memorySizeMb: number;
   readonly timeout: Duration;
@@ -55,7 +79,7 @@ export interface InventoryFunctionProps {
  * The CDC consumer: Node.js 22 on arm64, bundled by the local esbuild as minified ESM with source maps.
  *
  * Its role is built here rather than by `grant*` helpers so the policy holds exactly the actions the
- * handler calls, on exactly the table and bucket it writes.
+ * handler calls, on exactly the tables and bucket it uses.
  */
 export class InventoryFunction extends Construct {
   public readonly function: NodejsFunction;
@@ -72,7 +96,7 @@ export class InventoryFunction extends Construct {
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'inventory-cdc function: its own log group, the inventory table, dead letters',
+      description: 'inventory-cdc function: its own log group, the inventory and ledger tables, dead letters',
     });
     const runtimeAccess = new Policy(this, 'RuntimeAccess', {
       statements: [
@@ -83,8 +107,13 @@ export class InventoryFunction extends Construct {
         }),
         new PolicyStatement({
           sid: 'InventoryTable',
-          actions: [...TABLE_ACTIONS],
+          actions: [...INVENTORY_TABLE_ACTIONS],
           resources: [props.table.tableArn],
+        }),
+        new PolicyStatement({
+          sid: 'LedgerTable',
+          actions: [...LEDGER_TABLE_ACTIONS],
+          resources: [props.ledgerTable.tableArn],
         }),
         new PolicyStatement({
           sid: 'DeadLetters',
@@ -116,7 +145,11 @@ export class InventoryFunction extends Construct {
       description: 'Applies Debezium CDC events from Kafka to the inventory table',
       environment: {
         DYNAMODB_TABLE: props.table.tableName,
+        LEDGER_TABLE: props.ledgerTable.tableName,
         DLQ_S3_BUCKET: props.deadLetterBucket.bucketName,
+        STOCK_MODEL: props.stockModel,
+        SOURCE_EPOCH: String(props.sourceEpoch),
+        LAG_BOUND_HOURS: String(props.lagBoundHours),
         LOW_STOCK_THRESHOLD: String(props.lowStockThreshold),
         PRODUCTS_TOPIC: props.productsTopic,
         ORDER_ITEMS_TOPIC: props.orderItemsTopic,

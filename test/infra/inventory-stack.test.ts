@@ -1,7 +1,11 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_LOGICAL_ID, TABLE_ACTIONS } from '../../infra/constructs/inventory-function.js';
+import {
+  FUNCTION_LOGICAL_ID,
+  INVENTORY_TABLE_ACTIONS,
+  LEDGER_TABLE_ACTIONS,
+} from '../../infra/constructs/inventory-function.js';
 import { MISSING_SOURCE_WARNING } from '../../infra/constructs/kafka-event-sources.js';
 import { allPolicyActions, buildStack, templateFor } from './stack-fixture.js';
 
@@ -29,6 +33,46 @@ describe('InventoryStack without Kafka context', () => {
         DeletionProtectionEnabled: true,
       },
     });
+  });
+
+  it('keys the ledger table on product_id (Number) and entry (String), expires entries, protected and retained', () => {
+    // Assess
+    template.resourceCountIs('AWS::DynamoDB::Table', 2);
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        TableName: 'inventory-realtime-ledger',
+        KeySchema: [
+          { AttributeName: 'product_id', KeyType: 'HASH' },
+          { AttributeName: 'entry', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'product_id', AttributeType: 'N' },
+          { AttributeName: 'entry', AttributeType: 'S' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        GlobalSecondaryIndexes: Match.absent(),
+        LocalSecondaryIndexes: Match.absent(),
+      },
+    });
+  });
+
+  it('names the ledger after the inventory table unless ledgerTableName says otherwise', () => {
+    // Prepare
+    const renamed = templateFor({ tableName: 'stock-eu' });
+    const explicit = templateFor({ tableName: 'stock-eu', ledgerTableName: 'stock-eu-bookkeeping' });
+
+    // Assess
+    renamed.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'stock-eu' });
+    renamed.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'stock-eu-ledger' });
+    explicit.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'stock-eu-bookkeeping' });
+    expect(
+      explicit.findResources('AWS::DynamoDB::Table', { Properties: { TableName: 'stock-eu-ledger' } }),
+    ).toEqual({});
   });
 
   it('locks the dead-letter bucket down, encrypts it, ages objects out and retains it', () => {
@@ -91,7 +135,11 @@ describe('InventoryStack without Kafka context', () => {
       Environment: {
         Variables: {
           DYNAMODB_TABLE: { Ref: Match.stringLikeRegexp('^InventoryTable') },
+          LEDGER_TABLE: { Ref: Match.stringLikeRegexp('^LedgerTable') },
           DLQ_S3_BUCKET: { Ref: Match.stringLikeRegexp('^DeadLettersBucket') },
+          STOCK_MODEL: 'orders',
+          SOURCE_EPOCH: '0',
+          LAG_BOUND_HOURS: '192',
           LOW_STOCK_THRESHOLD: '10',
           PRODUCTS_TOPIC: 'dbserver1.public.products',
           ORDER_ITEMS_TOPIC: 'dbserver1.public.order_items',
@@ -109,7 +157,19 @@ describe('InventoryStack without Kafka context', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
   });
 
-  it('gives the function exactly its log, table and dead-letter permissions', () => {
+  it('passes the stock model, source epoch and lag bound from context', () => {
+    // Prepare
+    const configured = templateFor({ stockModel: 'ledger', sourceEpoch: '3', lagBoundHours: '336' });
+
+    // Assess
+    configured.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ STOCK_MODEL: 'ledger', SOURCE_EPOCH: '3', LAG_BOUND_HOURS: '336' }),
+      },
+    });
+  });
+
+  it('gives the function exactly its log, table, ledger and dead-letter permissions', () => {
     // Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('^ConsumerRuntimeAccess'),
@@ -124,8 +184,14 @@ describe('InventoryStack without Kafka context', () => {
           {
             Sid: 'InventoryTable',
             Effect: 'Allow',
-            Action: [...TABLE_ACTIONS],
+            Action: [...INVENTORY_TABLE_ACTIONS],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InventoryTable'), 'Arn'] },
+          },
+          {
+            Sid: 'LedgerTable',
+            Effect: 'Allow',
+            Action: [...LEDGER_TABLE_ACTIONS],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LedgerTable'), 'Arn'] },
           },
           {
             Sid: 'DeadLetters',
@@ -141,12 +207,37 @@ describe('InventoryStack without Kafka context', () => {
         ],
       },
     });
-    expect(TABLE_ACTIONS).toEqual([
+    expect(INVENTORY_TABLE_ACTIONS).toEqual([
       'dynamodb:GetItem',
-      'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'dynamodb:DeleteItem',
+      'dynamodb:ConditionCheckItem',
     ]);
+    expect(LEDGER_TABLE_ACTIONS).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:ConditionCheckItem',
+    ]);
+  });
+
+  it('grants DynamoDB actions in those two statements only, on the two table ARNs and no index', () => {
+    // Act
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[],
+    );
+    const dynamo = statements.filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
+    );
+
+    // Assess
+    expect(dynamo.map((statement) => statement.Resource)).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^InventoryTable/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^LedgerTable/), 'Arn'] },
+    ]);
+    expect(JSON.stringify(statements)).not.toMatch(/\/index\//);
   });
 
   it('attaches no managed policies and grants no wildcard action', () => {
@@ -184,7 +275,13 @@ describe('InventoryStack without Kafka context', () => {
 
   it('outputs the names an operator needs for teardown and the dashboard', () => {
     // Assess
-    for (const name of ['TableName', 'DeadLetterBucketName', 'FunctionName', 'DashboardName']) {
+    for (const name of [
+      'TableName',
+      'LedgerTableName',
+      'DeadLetterBucketName',
+      'FunctionName',
+      'DashboardName',
+    ]) {
       template.hasOutput(name, { Value: Match.anyValue() });
     }
   });
