@@ -63,8 +63,10 @@ const foldStock = (model: StockModel, fold: StockFold, change: ProductUpserted):
   if (!fold.known || fold.sourceStock === undefined)
     return { known: true, sourceStock: value, effect: reset };
   if (model === StockModel.ORDERS) {
-    // A snapshot row is the stock at its point; any other change sets the stock only if it changed the count.
-    const sets = change.snapshot || value !== fold.sourceStock;
+    // A change sets the stock only if it changed the count. A snapshot row is the starting state where
+    // nothing is known yet (above); on a known item (an incremental snapshot, a repair) it is compared
+    // like any version, or it would wipe out the order lines since the last count.
+    const sets = value !== fold.sourceStock;
     return { known: true, sourceStock: value, effect: sets ? reset : fold.effect };
   }
   const delta = value - fold.sourceStock;

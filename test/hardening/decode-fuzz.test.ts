@@ -12,7 +12,13 @@ import { printFigures, runs, scaledTimeout, tally } from '../support/hardening-f
 import { type Expected, type HostileCase, hostileRecordArb } from '../support/hostile-input.js';
 import { inMemoryStores } from '../support/in-memory-stores.js';
 
-const topicConfig = { productsTopic: PRODUCTS_TOPIC, orderItemsTopic: ORDER_ITEMS_TOPIC, priceScale: 2 };
+const topicConfig = {
+  productsTopic: PRODUCTS_TOPIC,
+  orderItemsTopic: ORDER_ITEMS_TOPIC,
+  priceScale: 2,
+  sourceEpoch: 0,
+  stockModel: 'orders',
+} as const;
 const config = { ...DEFAULTS, ...topicConfig, writeConcurrency: 4, timeBudgetMarginMs: 0 };
 const KNOWN_CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode));
 

@@ -14,7 +14,13 @@ import { type WrapOptions, wrapChangeEvents } from '../../scripts/make-event/wra
 
 const PRODUCTS = 'dbserver1.public.products';
 const ORDER_ITEMS = 'dbserver1.public.order_items';
-const config = { productsTopic: PRODUCTS, orderItemsTopic: ORDER_ITEMS, priceScale: 2 };
+const config = {
+  productsTopic: PRODUCTS,
+  orderItemsTopic: ORDER_ITEMS,
+  priceScale: 2,
+  sourceEpoch: 0,
+  stockModel: 'orders',
+} as const;
 
 const options = (overrides: Partial<WrapOptions> = {}): WrapOptions => ({
   topic: PRODUCTS,
@@ -472,7 +478,7 @@ describe('events/', () => {
     ],
     [
       'order-items-snapshot.json',
-      Array.from({ length: 4 }, () => ({ type: 'Skipped', reason: 'ORDER_ITEM_NOT_CREATE' })),
+      Array.from({ length: 4 }, () => ({ type: 'Skipped', reason: 'ORDER_LINE_NOT_COUNTED' })),
     ],
   ])('%s decodes to the changes it is meant to show', (name, expected) => {
     // Prepare

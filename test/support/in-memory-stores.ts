@@ -6,7 +6,7 @@ import { Outcome } from '../../lambda/store/outcome.js';
 
 /**
  * Stores that keep everything in memory, for running BatchProcessor thousands of times in a fuzz test.
- * They follow the real stores' contracts (dead letters serialised as JSON, unknown products reported)
+ * They follow the real stores' contracts (dead letters serialised as JSON, order lines of unknown products pending)
  * without their I/O, so only the decode-and-route path is under test.
  */
 export const inMemoryStores = () => {
@@ -25,12 +25,12 @@ export const inMemoryStores = () => {
       writes.push(`delete ${change.productId}`);
       return products.delete(change.productId) ? Outcome.APPLIED : Outcome.ALREADY_ABSENT;
     },
-    async decrementStock(productId: number, items: readonly OrderItemCreated[]) {
-      writes.push(`decrement ${productId}`);
+    async recordOrderLines(productId: number, items: readonly OrderItemCreated[]) {
+      writes.push(`orders ${productId}`);
       const product = products.get(productId);
-      if (product === undefined) return { applied: [], duplicates: [], unknownProduct: items };
+      if (product === undefined) return { applied: [], inCount: [], pending: items, duplicates: [] };
       product.stock -= items.reduce((sum, item) => sum + item.quantity, 0);
-      return { applied: items, duplicates: [], unknownProduct: [], stockAfter: product.stock };
+      return { applied: items, inCount: [], pending: [], duplicates: [], stockAfter: product.stock };
     },
   };
   const deadLetters: DeadLetterStore = {

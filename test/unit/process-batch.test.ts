@@ -57,8 +57,14 @@ class SchedulingProbe implements InventoryStore {
     this.#write(changes[0]?.productId as number, changes, { applied: changes, duplicates: [], stale: [] });
   deleteProduct: InventoryStore['deleteProduct'] = (change) =>
     this.#write(change.productId, [change], Outcome.APPLIED);
-  decrementStock: InventoryStore['decrementStock'] = (productId, items) =>
-    this.#write(productId, items, { applied: items, duplicates: [], unknownProduct: [], stockAfter: 100 });
+  recordOrderLines: InventoryStore['recordOrderLines'] = (productId, items) =>
+    this.#write(productId, items, {
+      applied: items,
+      inCount: [],
+      pending: [],
+      duplicates: [],
+      stockAfter: 100,
+    });
 }
 
 const noDeadLetters: DeadLetterStore = {
@@ -71,7 +77,10 @@ const config = {
   priceScale: 2,
   lowStockThreshold: 10,
   timeBudgetMarginMs: 0,
-};
+  sourceEpoch: 0,
+  stockModel: 'orders',
+  lagBoundHours: 192,
+} as const;
 
 /**
  * A mixed batch: product changes on 2 partitions and order items on 4, for `products` products, skewed so

@@ -8,7 +8,6 @@ import type {
   ProductUpserted,
   SkippedRecord,
 } from '../../../lambda/inventory/changes.js';
-import { positionKey } from '../../../lambda/inventory/position.js';
 import { captureError, expectPoison } from '../support/errors.js';
 import {
   fixtureRecord,
@@ -20,9 +19,16 @@ import {
   topicConfig,
 } from '../support/records.js';
 
-/** The position key decode must derive from the event's LSN and source time and the record's offset. */
-const position = (lsn: number | undefined, sourceTsMs: number | undefined, offset: number): string =>
-  positionKey({ lsn, sourceTsMs }, offset);
+/**
+ * The position keys decode must produce, spelled out independently of position.ts: epoch (4 hex), tier
+ * (0 initial snapshot, 1 stream), then two 16-hex-digit LSNs.
+ */
+const hex16 = (value: number): string => value.toString(16).padStart(16, '0');
+const streamed = (lastCommitLsn: number, lsn: number): string => `00001${hex16(lastCommitLsn)}${hex16(lsn)}`;
+const snapshotAt = (lsn: number): string => `00000${hex16(lsn)}${hex16(0)}`;
+/** Without any LSN: source time (12 hex digits), then the Kafka offset. */
+const bySourceTime = (sourceTsMs: number, offset: number): string =>
+  `00001${hex16(0)}${hex16(0)}${sourceTsMs.toString(16).padStart(12, '0')}${hex16(offset)}`;
 
 /** A fixture's row (`payload.after` of a schema envelope, `after` of a bare one), to edit in place. */
 const afterOf = (json: Record<string, unknown>): Record<string, unknown> => {
@@ -193,7 +199,9 @@ describe('decodeRecord, products upserts', () => {
     expect(decoded).toEqual({
       type: 'ProductUpserted',
       productId: 1001,
-      position: position(24_023_128, 1_736_937_000_123, 5),
+      position: streamed(24_023_120, 24_023_128),
+      snapshot: false,
+      sourceTsMs: 1_736_937_000_123,
       columns: {
         name: 'Laptop',
         description: 'High-performance laptop',
@@ -220,7 +228,7 @@ describe('decodeRecord, products upserts', () => {
     expect('description' in decoded.columns).toBe(false);
     expect(decoded.lastUpdated).toBe('2025-01-15T11:30:00.000Z');
     expect(decoded.cdcTimestamp).toBe(1_736_940_600_301);
-    expect(decoded.position).toBe(position(24_023_480, 1_736_940_600_250, 6));
+    expect(decoded.position).toBe(streamed(24_023_472, 24_023_480));
   });
 
   it('treats the base64 form of the TOAST placeholder as absent too', () => {
@@ -251,7 +259,9 @@ describe('decodeRecord, products upserts', () => {
     expect(decoded).toEqual({
       type: 'ProductUpserted',
       productId: 1002,
-      position: position(23_990_000, 1_736_930_000_000, 1),
+      position: snapshotAt(23_990_000),
+      snapshot: true,
+      sourceTsMs: 1_736_930_000_000,
       columns: { name: 'Wireless Mouse', description: null, price: '12.50', stockQuantity: 8 },
       lastUpdated: '2025-01-14T10:20:00.000Z',
       cdcTimestamp: 1_736_930_000_812,
@@ -283,7 +293,9 @@ describe('decodeRecord, products upserts', () => {
     expect(decoded).toEqual({
       type: 'ProductUpserted',
       productId: 1004,
-      position: position(24_032_000, 1_736_945_000_000, 9),
+      position: streamed(24_032_000, 24_032_000),
+      snapshot: false,
+      sourceTsMs: 1_736_945_000_000,
       columns: { name: 'USB-C Hub', description: '7-in-1 hub', price: '49.90', stockQuantity: 120 },
       lastUpdated: '2025-01-15T12:43:20.000Z',
       cdcTimestamp: 1_736_945_000_000,
@@ -329,7 +341,7 @@ describe('decodeRecord, products upserts', () => {
     // Assess
     expect(decoded.lastUpdated).toBe('2025-01-15T10:30:00.500Z');
     expect(decoded.cdcTimestamp).toBe(1_736_937_000_500);
-    expect(decoded.position).toBe(position(undefined, undefined, 0));
+    expect(decoded.position).toBe(bySourceTime(0, 0));
   });
 
   it.each([
@@ -380,7 +392,8 @@ describe('decodeRecord, products deletes', () => {
     expect(decoded).toEqual({
       type: 'ProductDeleted',
       productId: 1003,
-      position: position(24_031_000, 1_736_944_200_000, 20),
+      position: streamed(24_030_992, 24_031_000),
+      sourceTsMs: 1_736_944_200_000,
       record,
     } satisfies ProductDeleted);
   });
@@ -399,7 +412,8 @@ describe('decodeRecord, products deletes', () => {
     expect(decoded).toEqual({
       type: 'ProductDeleted',
       productId: 1003,
-      position: position(24_031_200, 1_736_944_300_000, 21),
+      position: streamed(24_031_192, 24_031_200),
+      sourceTsMs: 1_736_944_300_000,
       record,
     } satisfies ProductDeleted);
   });
@@ -453,7 +467,8 @@ describe('decodeRecord, products deletes', () => {
     expect(decoded).toEqual({
       type: 'ProductDeleted',
       productId: 1004,
-      position: position(24_033_000, 1_736_946_000_000, 30),
+      position: streamed(24_033_000, 24_033_000),
+      sourceTsMs: 1_736_946_000_000,
       record,
     } satisfies ProductDeleted);
   });
@@ -473,41 +488,83 @@ describe('decodeRecord, order items', () => {
       productId: 1001,
       orderItemId: 5001,
       quantity: 3,
+      position: streamed(24_024_992, 24_025_000),
+      snapshot: false,
+      sourceTsMs: 1_736_941_000_200,
       record,
     } satisfies OrderItemCreated);
   });
 
-  it('accepts an order item without its own id', () => {
+  it('takes the order line id from the Kafka key when the row lacks it', () => {
     // Prepare
     const json = loadFixture('order-items-create-schema.json');
     delete afterOf(json).id;
-    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: json });
+    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: json, key: { id: 5002 } });
 
     // Act
     const decoded = decode(record) as OrderItemCreated;
 
     // Assess
     expect(decoded.type).toBe('OrderItemCreated');
-    expect(decoded.orderItemId).toBeUndefined();
+    expect(decoded.orderItemId).toBe(5002);
   });
 
-  it.each([
-    ['snapshot read', 'order-items-snapshot-read.json', 'r'],
-    ['delete', 'order-items-delete.json', 'd'],
-  ])('skips a %s as ORDER_ITEM_NOT_CREATE', (_label, fixture, op) => {
+  it('dead-letters an order line with no id in the row or the key: it has no identity', () => {
     // Prepare
-    const record = fixtureRecord(fixture, { topic: ORDER_ITEMS_TOPIC });
+    const json = loadFixture('order-items-create-schema.json');
+    delete afterOf(json).id;
+    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: json });
 
     // Act
-    const decoded = decode(record);
+    const error = captureError(() => decode(record));
 
     // Assess
-    expect(decoded).toEqual({
-      type: 'Skipped',
-      reason: 'ORDER_ITEM_NOT_CREATE',
-      detail: `order_items '${op}' does not change stock`,
-      record,
-    } satisfies SkippedRecord);
+    expectPoison(error, ErrorCode.MISSING_FIELD);
+  });
+
+  it.each([['delete', 'order-items-delete.json', 'd']])(
+    'skips a %s as ORDER_ITEM_NOT_CREATE',
+    (_label, fixture, op) => {
+      // Prepare
+      const record = fixtureRecord(fixture, { topic: ORDER_ITEMS_TOPIC });
+
+      // Act
+      const decoded = decode(record);
+
+      // Assess
+      expect(decoded).toEqual({
+        type: 'Skipped',
+        reason: 'ORDER_ITEM_NOT_CREATE',
+        detail: `order_items '${op}' does not change stock`,
+        record,
+      } satisfies SkippedRecord);
+    },
+  );
+
+  it.each([
+    ['orders', 'ORDER_LINE_NOT_COUNTED'],
+    ['products', 'ORDER_LINE_NOT_COUNTED'],
+    ['ledger', 'OrderItemCreated'],
+  ] as const)('under STOCK_MODEL=%s a snapshot order line decodes to %s', (stockModel, expected) => {
+    // Prepare
+    const record = fixtureRecord('order-items-snapshot-read.json', { topic: ORDER_ITEMS_TOPIC });
+
+    // Act
+    const decoded = decodeRecord(record, { ...topicConfig, stockModel });
+
+    // Assess
+    expect(decoded.type === 'Skipped' ? decoded.reason : decoded.type).toBe(expected);
+  });
+
+  it('skips every order line under STOCK_MODEL=products: the products row carries the stock', () => {
+    // Prepare
+    const record = fixtureRecord('order-items-create-schema.json', { topic: ORDER_ITEMS_TOPIC });
+
+    // Act
+    const decoded = decodeRecord(record, { ...topicConfig, stockModel: 'products' }) as SkippedRecord;
+
+    // Assess
+    expect(decoded).toMatchObject({ type: 'Skipped', reason: 'ORDER_LINE_NOT_COUNTED' });
   });
 
   it('skips an update as ORDER_ITEM_NOT_CREATE', () => {

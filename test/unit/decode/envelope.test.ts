@@ -29,7 +29,11 @@ describe('parseChange, schema envelope', () => {
       created_at: 1_736_936_400_000_000,
       updated_at: 1_736_937_000_123_456,
     });
-    expect(change.position).toEqual({ lsn: 24_023_128, sourceTsMs: 1_736_937_000_123 });
+    expect(change.position).toEqual({
+      lsn: 24_023_128n,
+      sequence: { lastCommitLsn: 24_023_120n, lsn: 24_023_128n },
+      sourceTsMs: 1_736_937_000_123,
+    });
     expect(change.eventTsMs).toBe(1_736_937_000_456);
     expect([...change.fieldSchemas.keys()]).toEqual([
       'id',
@@ -57,7 +61,11 @@ describe('parseChange, schema envelope', () => {
     // Assess
     expect(change.op).toBe('r');
     expect(change.row.id).toBe(1002);
-    expect(change.position).toEqual({ lsn: 23_990_000, sourceTsMs: 1_736_930_000_000 });
+    expect(change.position).toEqual({
+      lsn: 23_990_000n,
+      sequence: { lastCommitLsn: undefined, lsn: 23_990_000n },
+      sourceTsMs: 1_736_930_000_000,
+    });
   });
 
   it('returns the before image of a delete, with its column schemas', () => {
@@ -72,7 +80,11 @@ describe('parseChange, schema envelope', () => {
     expect(change.row.id).toBe(1003);
     expect(change.row.name).toBeNull();
     expect(change.fieldSchemas.get('price')?.name).toBe(DECIMAL_SCHEMA);
-    expect(change.position).toEqual({ lsn: 24_031_000, sourceTsMs: 1_736_944_200_000 });
+    expect(change.position).toEqual({
+      lsn: 24_031_000n,
+      sequence: { lastCommitLsn: 24_030_992n, lsn: 24_031_000n },
+      sourceTsMs: 1_736_944_200_000,
+    });
   });
 
   it('treats a schema envelope with a null payload as a tombstone', () => {
@@ -111,7 +123,7 @@ describe('parseChange, bare envelope (schemas disabled)', () => {
     expect(change.row.name).toBe('Laptop Pro');
     expect(change.row.description).toBe('__debezium_unavailable_value');
     expect(change.fieldSchemas.size).toBe(0);
-    expect(change.position).toEqual({ lsn: 24_023_480, sourceTsMs: 1_736_940_600_250 });
+    expect(change.position).toMatchObject({ lsn: 24_023_480n, sourceTsMs: 1_736_940_600_250 });
     expect(change.eventTsMs).toBe(1_736_940_600_301);
   });
 
@@ -125,7 +137,7 @@ describe('parseChange, bare envelope (schemas disabled)', () => {
     // Assess
     expect(change.op).toBe('d');
     expect(change.row).toEqual({});
-    expect(change.position.lsn).toBe(24_031_200);
+    expect(change.position.lsn).toBe(24_031_200n);
   });
 
   it('reads an LSN sent as a digit string', () => {
@@ -137,21 +149,64 @@ describe('parseChange, bare envelope (schemas disabled)', () => {
     const change = asRow(parseChange(json));
 
     // Assess
-    expect(change.position.lsn).toBe(24_023_480);
+    expect(change.position.lsn).toBe(24_023_480n);
   });
 
-  it('falls back to the envelope ts_ms when the source has no ts_ms (very old connectors)', () => {
+  it('reads ts_usec when the source has no ts_ms (very old connectors)', () => {
     // Prepare
     const json = loadFixture('products-update-toast.json');
     const source = json.source as Record<string, unknown>;
     delete source.ts_ms;
-    source.ts_usec = 1_736_940_600_250_000;
+    source.ts_usec = 1_736_940_600_250_999;
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.position.sourceTsMs).toBe(1_736_940_600_250);
+  });
+
+  it('falls back to the envelope ts_ms when the source has no time at all', () => {
+    // Prepare
+    const json = loadFixture('products-update-toast.json');
+    delete (json.source as Record<string, unknown>).ts_ms;
 
     // Act
     const change = asRow(parseChange(json));
 
     // Assess
     expect(change.position.sourceTsMs).toBe(1_736_940_600_301);
+  });
+
+  it.each([
+    ['not JSON', '[24023472,'],
+    ['one element', '["24023480"]'],
+    ['a number that is not an LSN', '["-5","24023480"]'],
+    ['an object', '{"lsn":1}'],
+  ])(
+    'refuses a sequence that is %s as INVALID_FIELD rather than ordering the change by a weaker rule',
+    (_, sequence) => {
+      // Prepare
+      const json = loadFixture('products-update-toast.json');
+      (json.source as Record<string, unknown>).sequence = sequence;
+
+      // Act
+      const error = captureError(() => parseChange(json));
+
+      // Assess
+      expectPoison(error, ErrorCode.INVALID_FIELD);
+    },
+  );
+
+  it("reads an unwrapped row's __source_sequence", () => {
+    // Prepare
+    const row = { id: 1, name: 'x', __op: 'u', __lsn: 500, __source_sequence: '["400","500"]' };
+
+    // Act
+    const change = asRow(parseChange(row));
+
+    // Assess
+    expect(change.position.sequence).toEqual({ lastCommitLsn: 400n, lsn: 500n });
   });
 
   it('leaves the position empty when the source has neither lsn nor times', () => {
@@ -162,7 +217,7 @@ describe('parseChange, bare envelope (schemas disabled)', () => {
     const change = asRow(parseChange(json));
 
     // Assess
-    expect(change.position).toEqual({ lsn: undefined, sourceTsMs: undefined });
+    expect(change.position).toEqual({ lsn: undefined, sequence: undefined, sourceTsMs: undefined });
     expect(change.eventTsMs).toBeUndefined();
   });
 
@@ -261,7 +316,7 @@ describe('parseChange, ExtractNewRecordState (unwrapped) rows', () => {
     expect(change.op).toBe('u');
     expect(change.row.id).toBe(1004);
     expect(change.row.price).toBe(49.9);
-    expect(change.position).toEqual({ lsn: 24_032_000, sourceTsMs: 1_736_945_000_000 });
+    expect(change.position).toEqual({ lsn: 24_032_000n, sequence: undefined, sourceTsMs: 1_736_945_000_000 });
     expect(change.eventTsMs).toBe(1_736_945_000_000);
     expect(change.fieldSchemas.size).toBe(0);
   });
@@ -276,7 +331,7 @@ describe('parseChange, ExtractNewRecordState (unwrapped) rows', () => {
     // Assess
     expect(change.op).toBe('d');
     expect(change.row.id).toBe(1004);
-    expect(change.position).toEqual({ lsn: 24_033_000, sourceTsMs: 1_736_946_000_000 });
+    expect(change.position).toEqual({ lsn: 24_033_000n, sequence: undefined, sourceTsMs: 1_736_946_000_000 });
   });
 
   it('reads __deleted true (boolean) as a delete even when __op says otherwise', () => {
@@ -300,7 +355,7 @@ describe('parseChange, ExtractNewRecordState (unwrapped) rows', () => {
     // Assess
     expect(change.op).toBe('u');
     expect(change.row).toEqual(json);
-    expect(change.position).toEqual({ lsn: undefined, sourceTsMs: undefined });
+    expect(change.position).toEqual({ lsn: undefined, sequence: undefined, sourceTsMs: undefined });
     expect(change.eventTsMs).toBeUndefined();
   });
 
@@ -323,7 +378,7 @@ describe('parseChange, ExtractNewRecordState (unwrapped) rows', () => {
     const change = asRow(parseChange(json));
 
     // Assess
-    expect(change.position).toEqual({ lsn: 77, sourceTsMs: 1000 });
+    expect(change.position).toEqual({ lsn: 77n, sequence: undefined, sourceTsMs: 1000 });
     expect(change.eventTsMs).toBe(2000);
   });
 
@@ -378,7 +433,7 @@ describe('parseChange, ExtractNewRecordState (unwrapped) rows', () => {
       name: DECIMAL_SCHEMA,
       parameters: { scale: '2' },
     });
-    expect(change.position.lsn).toBe(10);
+    expect(change.position.lsn).toBe(10n);
   });
 });
 

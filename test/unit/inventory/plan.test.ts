@@ -49,7 +49,7 @@ describe('planWrites', () => {
 
     // Assess
     expect(plan.products).toEqual([
-      { productId: 1, steps: [{ kind: 'decrement', items: [first, second, third] }] },
+      { productId: 1, steps: [{ kind: 'orders', items: [first, second, third] }] },
     ]);
   });
 
@@ -64,21 +64,21 @@ describe('planWrites', () => {
 
     // Assess
     expect(plan.products).toEqual([
-      { productId: 1, steps: [{ kind: 'decrement', items: [a, b] }] },
-      { productId: 2, steps: [{ kind: 'decrement', items: [other] }] },
+      { productId: 1, steps: [{ kind: 'orders', items: [a, b] }] },
+      { productId: 2, steps: [{ kind: 'orders', items: [other] }] },
     ]);
   });
 
   it('folds decrements from different partitions of one product', () => {
     // Prepare
-    const p0 = orderItemCreated(1, 100, 2, 0);
-    const p1 = orderItemCreated(1, 100, 3, 1);
+    const p0 = orderItemCreated(1, 100, 2, 0, 7_100);
+    const p1 = { ...orderItemCreated(1, 100, 3, 1, 7_101), orderItemId: 6_101 };
 
     // Act
     const plan = planWrites([p0, p1]);
 
     // Assess
-    expect(plan.products[0]?.steps).toEqual([{ kind: 'decrement', items: [p0, p1] }]);
+    expect(plan.products[0]?.steps).toEqual([{ kind: 'orders', items: [p0, p1] }]);
     expect(plan.inBatchDuplicates).toEqual([]);
   });
 
@@ -127,7 +127,7 @@ describe('planWrites', () => {
     const plan = planWrites([upsert, order, upsertAgain]);
 
     // Assess
-    expect(kinds(plan.products[0]?.steps ?? [])).toEqual(['upsert', 'decrement', 'upsert']);
+    expect(kinds(plan.products[0]?.steps ?? [])).toEqual(['upsert', 'orders', 'upsert']);
   });
 
   it('lets an upsert break a run of decrements', () => {
@@ -142,10 +142,10 @@ describe('planWrites', () => {
 
     // Assess
     const steps = plan.products[0]?.steps ?? [];
-    expect(kinds(steps)).toEqual(['decrement', 'upsert', 'decrement']);
-    expect(steps[0]).toEqual({ kind: 'decrement', items: [before] });
+    expect(kinds(steps)).toEqual(['orders', 'upsert', 'orders']);
+    expect(steps[0]).toEqual({ kind: 'orders', items: [before] });
     expect(steps[1]).toEqual({ kind: 'upsert', changes: [upsert] });
-    expect(steps[2]).toEqual({ kind: 'decrement', items: [after1, after2] });
+    expect(steps[2]).toEqual({ kind: 'orders', items: [after1, after2] });
   });
 
   it('lets a delete break a run of decrements', () => {
@@ -159,9 +159,9 @@ describe('planWrites', () => {
 
     // Assess
     expect(plan.products[0]?.steps).toEqual([
-      { kind: 'decrement', items: [before] },
+      { kind: 'orders', items: [before] },
       { kind: 'delete', change: deletion },
-      { kind: 'decrement', items: [after] },
+      { kind: 'orders', items: [after] },
     ]);
   });
 
@@ -175,9 +175,7 @@ describe('planWrites', () => {
     const plan = planWrites([original, next, copy]);
 
     // Assess
-    expect(plan.products).toEqual([
-      { productId: 1, steps: [{ kind: 'decrement', items: [original, next] }] },
-    ]);
+    expect(plan.products).toEqual([{ productId: 1, steps: [{ kind: 'orders', items: [original, next] }] }]);
     expect(plan.inBatchDuplicates).toEqual([copy]);
     expect(plan.inBatchDuplicates[0]).toBe(copy);
   });
@@ -198,9 +196,9 @@ describe('planWrites', () => {
   });
 
   it('does not mistake the same offset on another partition or topic for a duplicate', () => {
-    // Prepare
-    const orderItem = orderItemCreated(1, 50, 1, 0);
-    const otherPartition = orderItemCreated(1, 50, 1, 2);
+    // Prepare: different changes that happen to share an offset
+    const orderItem = orderItemCreated(1, 50, 1, 0, 7_001);
+    const otherPartition = { ...orderItemCreated(1, 50, 1, 2, 7_002), orderItemId: 9_999 };
     const product = productUpserted(1, 50);
 
     // Act
@@ -209,9 +207,21 @@ describe('planWrites', () => {
     // Assess
     expect(plan.inBatchDuplicates).toEqual([]);
     expect(plan.products[0]?.steps).toEqual([
-      { kind: 'decrement', items: [orderItem, otherPartition] },
+      { kind: 'orders', items: [orderItem, otherPartition] },
       { kind: 'upsert', changes: [product] },
     ]);
+  });
+
+  it('recognises a change re-sent at another offset and partition as the same change', () => {
+    // Prepare: the connector re-emitted the order line after a restart: same key, same position
+    const original = orderItemCreated(1, 50, 3, 0, 7_001);
+    const reemitted = { ...original, record: { ...original.record, partition: 1, offset: 900 } };
+
+    // Act
+    const plan = planWrites([original, reemitted]);
+
+    // Assess
+    expect(plan.inBatchDuplicates).toEqual([reemitted]);
   });
 });
 
@@ -223,7 +233,7 @@ describe('recordsOfStep', () => {
     const deletion = productDeleted(1, 4);
 
     // Act
-    const fromDecrement = recordsOfStep({ kind: 'decrement', items });
+    const fromDecrement = recordsOfStep({ kind: 'orders', items });
     const fromUpsert = recordsOfStep({ kind: 'upsert', changes: [upsert] });
     const fromDelete = recordsOfStep({ kind: 'delete', change: deletion });
 
@@ -242,14 +252,14 @@ describe('splitStep', () => {
     const deletion = productDeleted(1, 5);
 
     // Act
-    const decrements = splitStep({ kind: 'decrement', items });
+    const decrements = splitStep({ kind: 'orders', items });
     const upsertSteps = splitStep({ kind: 'upsert', changes: upserts });
     const deleteSteps = splitStep({ kind: 'delete', change: deletion });
 
     // Assess
     expect(decrements).toEqual([
-      { kind: 'decrement', items: [items[0]] },
-      { kind: 'decrement', items: [items[1]] },
+      { kind: 'orders', items: [items[0]] },
+      { kind: 'orders', items: [items[1]] },
     ]);
     expect(upsertSteps).toEqual([
       { kind: 'upsert', changes: [upserts[0]] },

@@ -1,128 +1,134 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { positionKey } from '../../../lambda/inventory/position.js';
+import {
+  PositionBasis,
+  positionBasis,
+  positionKey,
+  type SourcePosition,
+} from '../../../lambda/inventory/position.js';
 
-const sorted = (keys: readonly string[]): string[] => [...keys].sort();
+const streamed = (lastCommitLsn: bigint | undefined, lsn: bigint, sourceTsMs = 1_000): SourcePosition => ({
+  lsn,
+  sequence: { lastCommitLsn, lsn },
+  sourceTsMs,
+});
+const context = (overrides: Partial<{ snapshot: boolean; epoch: number; offset: number }> = {}) => ({
+  snapshot: false,
+  epoch: 0,
+  offset: 0,
+  ...overrides,
+});
 
 describe('positionKey', () => {
-  it('gives the same record the same key', () => {
+  it('gives a re-emitted copy at a new offset the same key: the offset is not part of it', () => {
     // Prepare
-    const source = { lsn: 24_023_128, sourceTsMs: 1_736_937_000_123 };
+    const source = streamed(100n, 120n);
 
     // Act
-    const first = positionKey(source, 42);
-    const redelivered = positionKey({ ...source }, 42);
+    const first = positionKey(source, context({ offset: 42 }));
+    const copy = positionKey({ ...source }, context({ offset: 9_001 }));
 
     // Assess
-    expect(redelivered).toBe(first);
+    expect(copy).toBe(first);
   });
 
-  it('orders by LSN before source time', () => {
-    // Prepare: the later LSN committed at an earlier wall-clock time
-    const earlier = positionKey({ lsn: 1_000, sourceTsMs: 1_736_937_999_999 }, 7);
-    const later = positionKey({ lsn: 1_001, sourceTsMs: 1_736_937_000_000 }, 3);
+  it('orders a later-committed transaction after an earlier one even when its change LSN is lower', () => {
+    // Prepare: T1 changes at 500 and commits at 600; T2 began before it (change at 450) and commits later
+    const t1 = positionKey(streamed(400n, 500n), context());
+    const t2 = positionKey(streamed(600n, 450n), context());
 
     // Act
-    const order = sorted([later, earlier]);
+    const order = [t2, t1].sort();
 
     // Assess
-    expect(order).toEqual([earlier, later]);
-    expect(earlier < later).toBe(true);
+    expect(order).toEqual([t1, t2]);
   });
 
-  it('sorts lexicographically like the numeric tuple, across digit counts', () => {
-    // Prepare
-    const tuples = [
-      { lsn: 9, sourceTsMs: 5 },
-      { lsn: 10, sourceTsMs: 1 },
-      { lsn: 10, sourceTsMs: 2 },
-      { lsn: 100, sourceTsMs: 0 },
-      { lsn: 2 ** 32, sourceTsMs: 0 },
-      { lsn: 2 ** 52, sourceTsMs: 0 },
-    ];
-    const keys = tuples.map((source) => positionKey(source, 0));
-
-    // Act
-    const order = sorted([...keys].reverse());
-
-    // Assess
-    expect(order).toEqual(keys);
+  it('orders the changes of one transaction by their LSN', () => {
+    const first = positionKey(streamed(600n, 610n), context());
+    const second = positionKey(streamed(600n, 620n), context());
+    expect(first < second).toBe(true);
   });
 
-  it('orders changes without an LSN by source time, then by Kafka offset', () => {
-    // Prepare
-    const a = positionKey({ lsn: undefined, sourceTsMs: 1_736_937_000_000 }, 9);
-    const b = positionKey({ lsn: undefined, sourceTsMs: 1_736_937_000_000 }, 10);
-    const c = positionKey({ lsn: undefined, sourceTsMs: 1_736_937_000_001 }, 0);
-
-    // Act
-    const order = sorted([c, b, a]);
-
-    // Assess
-    expect(order).toEqual([a, b, c]);
-    expect(new Set([a, b, c]).size).toBe(3);
-  });
-
-  it('gives a change re-emitted at a new offset with the same LSN the same key', () => {
-    // Prepare: a connector restart re-sends the change; Postgres gave it one LSN
-    const source = { lsn: 24_023_128, sourceTsMs: 1_736_937_000_123 };
-
-    // Act
-    const original = positionKey(source, 42);
-    const reEmitted = positionKey(source, 97);
-
-    // Assess
-    expect(reEmitted).toBe(original);
-  });
-
-  it('sorts a change without an LSN before any change with one', () => {
-    // Prepare
-    const withoutLsn = positionKey({ lsn: undefined, sourceTsMs: 9_999_999_999_999 }, 999);
-    const withLsn = positionKey({ lsn: 1, sourceTsMs: 0 }, 0);
-
-    // Act
-    const order = sorted([withLsn, withoutLsn]);
-
-    // Assess
-    expect(order).toEqual([withoutLsn, withLsn]);
-  });
-
-  it('has a fixed width and treats absent or negative parts as zero', () => {
-    // Prepare
-    const sources = [
-      { lsn: undefined, sourceTsMs: undefined },
-      { lsn: -5, sourceTsMs: -1 },
-      { lsn: 0, sourceTsMs: 0 },
-    ];
-
-    // Act
-    const keys = sources.map((source) => positionKey(source, 0));
-
-    // Assess
-    expect(new Set(keys)).toEqual(
-      new Set(['00000000000000000000.00000000000000000000.00000000000000000000']),
+  it('puts initial-snapshot rows before every streamed change, even one with a lower change LSN', () => {
+    // Prepare: the first transaction after the snapshot has no last commit and began before the snapshot point
+    const snapshotRow = positionKey(
+      { lsn: 1_000n, sequence: { lastCommitLsn: undefined, lsn: 1_000n }, sourceTsMs: 5 },
+      context({ snapshot: true }),
     );
-  });
-
-  it('spells the LSN, source time and offset as fixed-width digits', () => {
-    // Prepare
-    const source = { lsn: undefined, sourceTsMs: 1_736_937_000_123 };
+    const firstStreamed = positionKey(streamed(undefined, 900n), context());
+    const later = positionKey(streamed(1_200n, 1_150n), context());
 
     // Act
-    const key = positionKey(source, 42);
+    const order = [later, firstStreamed, snapshotRow].sort();
 
     // Assess
-    expect(key).toBe('00000000000000000000.00000001736937000123.00000000000000000042');
-    expect(key).toHaveLength(62);
+    expect(order).toEqual([snapshotRow, firstStreamed, later]);
   });
 
-  it('truncates a fractional time instead of producing a key that sorts wrongly', () => {
+  it('gives every row of one snapshot the same position', () => {
+    const a = positionKey(
+      { lsn: 1_000n, sequence: undefined, sourceTsMs: 5 },
+      context({ snapshot: true, offset: 1 }),
+    );
+    const b = positionKey(
+      { lsn: 1_000n, sequence: undefined, sourceTsMs: 9 },
+      context({ snapshot: true, offset: 7 }),
+    );
+    expect(a).toBe(b);
+  });
+
+  it('orders an incremental-snapshot row (one with a last commit) with the stream', () => {
+    const streamedBefore = positionKey(streamed(2_000n, 2_010n), context());
+    const incremental = positionKey(streamed(2_100n, 2_150n), context({ snapshot: true }));
+    const streamedAfter = positionKey(streamed(2_200n, 2_120n), context());
+    expect([streamedAfter, incremental, streamedBefore].sort()).toEqual([
+      streamedBefore,
+      incremental,
+      streamedAfter,
+    ]);
+  });
+
+  it('makes a higher SOURCE_EPOCH newer than anything before it, whatever its LSNs', () => {
+    const old = positionKey(streamed(9_000_000n, 9_000_010n), context({ epoch: 0 }));
+    const moved = positionKey(
+      { lsn: 10n, sequence: { lastCommitLsn: undefined, lsn: 10n }, sourceTsMs: 1 },
+      context({ epoch: 1, snapshot: true }),
+    );
+    expect(old < moved).toBe(true);
+  });
+
+  it('falls back to the change LSN without a sequence, then to source time and offset', () => {
     // Prepare
-    const source = { lsn: 12, sourceTsMs: 1_736_937_000_123.9 };
+    const byLsn = { lsn: 500n, sequence: undefined, sourceTsMs: 1 };
+    const byTime = { lsn: undefined, sequence: undefined, sourceTsMs: 1_736_937_000_000 };
 
     // Act
-    const key = positionKey(source, 0);
+    const lower = positionKey({ ...byLsn, lsn: 499n }, context());
+    const higher = positionKey(byLsn, context());
+    const timeKeys = [
+      positionKey(byTime, context({ offset: 8 })),
+      positionKey(byTime, context({ offset: 7 })),
+      positionKey({ ...byTime, sourceTsMs: byTime.sourceTsMs - 1 }, context({ offset: 9 })),
+    ];
 
     // Assess
-    expect(key.split('.')).toEqual(['00000000000000000012', '00000001736937000123', '00000000000000000000']);
+    expect(positionBasis(byLsn)).toBe(PositionBasis.LSN);
+    expect(positionBasis(byTime)).toBe(PositionBasis.SOURCE_TIME);
+    expect(lower < higher).toBe(true);
+    expect([...timeKeys].sort()).toEqual([timeKeys[2], timeKeys[1], timeKeys[0]]);
+  });
+
+  it('sorts lexicographically like the numeric pair, for any LSNs up to 2^64 - 1', () => {
+    const lsn = fc.bigInt({ min: 0n, max: (1n << 64n) - 1n });
+    fc.assert(
+      fc.property(lsn, lsn, lsn, lsn, (c1, l1, c2, l2) => {
+        const a = positionKey(streamed(c1, l1), context());
+        const b = positionKey(streamed(c2, l2), context());
+        const numeric = c1 === c2 ? Math.sign(Number(l1 - l2)) : c1 < c2 ? -1 : 1;
+        const lexical = a === b ? 0 : a < b ? -1 : 1;
+        expect(lexical).toBe(numeric);
+      }),
+    );
   });
 });

@@ -6,10 +6,15 @@ export const PRODUCTS_TOPIC = 'dbserver1.public.products';
 export const ORDER_ITEMS_TOPIC = 'dbserver1.public.order_items';
 
 /** The part of the configuration that decoding reads. */
-export const topicConfig: Pick<Config, 'productsTopic' | 'orderItemsTopic' | 'priceScale'> = {
+export const topicConfig: Pick<
+  Config,
+  'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
+> = {
   productsTopic: PRODUCTS_TOPIC,
   orderItemsTopic: ORDER_ITEMS_TOPIC,
   priceScale: 2,
+  sourceEpoch: 0,
+  stockModel: 'orders',
 };
 
 const fixturesDir = new URL('../../fixtures/debezium/', import.meta.url);
