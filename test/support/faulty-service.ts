@@ -10,11 +10,12 @@ export const startFaultyService = async (
   aws: EmbeddedAws,
   name: string,
   random: () => number,
+  env: Readonly<Record<string, string>> = {},
 ): Promise<{ service: LocalService; injectors: FaultInjector[] }> => {
   const injectors: FaultInjector[] = [];
   const service = await startLocalService({
     aws,
-    env: { DYNAMODB_TABLE: `${name}-table`, DLQ_S3_BUCKET: `${name}-dlq`, WRITE_CONCURRENCY: '4' },
+    env: { DYNAMODB_TABLE: `${name}-table`, DLQ_S3_BUCKET: `${name}-dlq`, WRITE_CONCURRENCY: '4', ...env },
     configureClients: ({ dynamoDb, s3 }) => {
       injectors.push(injectFaults(dynamoDb, random), injectFaults(s3, random));
     },
