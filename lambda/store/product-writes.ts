@@ -187,8 +187,14 @@ export const upsertProductGroup = async (
     if (merged === undefined) return { applied, duplicates, stale };
     if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
     const reset = plan.stock.kind === 'reset';
+    // No head means no delete and no order line recorded while the product was absent: nothing to sum.
+    // The head condition below catches one that lands between this read and the write.
+    const mayHaveEntries =
+      stored.exists || snapshot.headVersion !== undefined || stored.deletedAt !== undefined;
     const ledgerQuantity =
-      plan.stock.kind === 'reset' ? await sumOrderLinesFrom(context, productId, plan.stock.from) : 0;
+      plan.stock.kind === 'reset' && mayHaveEntries
+        ? await sumOrderLinesFrom(context, productId, plan.stock.from)
+        : 0;
     const stock = stockAfter(plan.stock, stored, ledgerQuantity);
     const update = buildUpsertExpression({ ...plan, merged }, stored, stock);
     const what = `the upsert of product ${productId}`;

@@ -9,9 +9,8 @@ import { kafkaRecord, mskEvent, PRODUCTS_TOPIC, productRecord } from '../support
 import { seededRandom } from '../support/fault-injection.js';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { printFigures, runs, scaledTimeout, tally } from '../support/hardening-figures.js';
-import { InventoryModel } from '../support/inventory-model.js';
 import { CLEAN_ATTEMPT_AFTER, deliverWithRedelivery, type FaultPlan } from '../support/redelivery.js';
-import { buildLogs, scenarioArb } from '../support/scenario.js';
+import { buildShopLogs, shopSpecArb } from '../support/shop-history.js';
 
 const FaultScenario = {
   /** DynamoDB answers throttling / 500 / lost responses on a fraction of calls, inside the SDK retry loop. */
@@ -31,7 +30,7 @@ const runningOutContext = (checks: number): Context => {
   return { ...createLambdaContext(), getRemainingTimeInMillis: () => (reads++ < checks ? 60_000 : 1_000) };
 };
 
-const seedAttributes = (item: InventoryItem) => ({
+const contractShape = (item: InventoryItem) => ({
   product_id: item.product_id,
   name: item.name,
   price: item.price,
@@ -62,6 +61,34 @@ const figures = {
 
 afterAll(() => printFigures('faults', figures));
 
+/**
+ * The failures each scenario may cause. DynamoDB or S3 faults that outlast the SDK's retries surface as
+ * the SDK's error (name) or, for S3, as DEAD_LETTER_WRITE_FAILED; a cut DynamoDB server as a connection
+ * error; the time budget as TIME_BUDGET_EXHAUSTED.
+ */
+const EXPECTED_FAILURES: Record<FaultScenario, readonly string[]> = {
+  [FaultScenario.DYNAMODB_FLAKY]: [
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'InternalServerError',
+    'InternalFailure',
+    'ServiceUnavailable',
+    'TimeoutError',
+    'ECONNRESET',
+    'TransactionInProgressException',
+    ErrorCode.WRITE_CONTENTION,
+  ],
+  [FaultScenario.DYNAMODB_STOPPED]: [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'TimeoutError',
+    'Error',
+    ErrorCode.WRITE_CONTENTION,
+  ],
+  [FaultScenario.S3_UNAVAILABLE]: [ErrorCode.DEAD_LETTER_WRITE_FAILED],
+  [FaultScenario.TIME_BUDGET]: [ErrorCode.TIME_BUDGET_EXHAUSTED],
+};
+
 const planFor = (
   scenario: FaultScenario,
   random: () => number,
@@ -74,6 +101,8 @@ const planFor = (
   return {
     before(attempt) {
       const clean = attempt >= CLEAN_ATTEMPT_AFTER;
+      // A cut armed for an earlier invocation that ended before reaching it must not hit this one.
+      dynamoDb.cutAfter = undefined;
       dynamoDb.rate = scenario === FaultScenario.DYNAMODB_FLAKY && !clean ? 0.15 : 0;
       faultsBefore = faultsSoFar();
       if (!clean && random() < 0.35) {
@@ -107,7 +136,10 @@ describe('faults end with the batch applied or the invocation failed, and redeli
   let dynamoDb: FaultProxy;
   let s3: FaultProxy;
   let run = 0;
-  const random = seededRandom(Date.now());
+  // Every random choice of a case (faults, batch cuts) comes from the case's own seed, which fast-check
+  // draws and prints with a counterexample: a failure replays exactly.
+  let caseRandom = seededRandom(0);
+  const random = () => caseRandom();
 
   beforeAll(async () => {
     aws = await startEmbeddedAws();
@@ -125,23 +157,26 @@ describe('faults end with the batch applied or the invocation failed, and redeli
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          scenarioArb({ maxOrders: 14 }),
+          shopSpecArb({ maxActions: 16 }),
           fc.constantFrom(...Object.values(FaultScenario)),
           fc.integer({ min: 1, max: 10 }),
-          async (spec, scenario, maxBatch) => {
+          fc.integer(),
+          async (spec, scenario, maxBatch, seed) => {
             // Prepare
             run += 1;
+            caseRandom = seededRandom(seed);
             const service = await startLocalService({
               aws,
               env: {
                 DYNAMODB_TABLE: `faults-${run}`,
                 DLQ_S3_BUCKET: `faults-dlq-${run}`,
                 WRITE_CONCURRENCY: '4',
+                STOCK_MODEL: spec.model,
                 AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
                 AWS_ENDPOINT_URL_S3: s3.endpoint,
               },
             });
-            const model = new InventoryModel();
+            const { logs, expected, poison } = buildShopLogs(spec);
             const plan = planFor(scenario, random, dynamoDb, s3);
             const invoke = async (event: unknown, context: Context) => {
               const summary = await service.invoke(event, context);
@@ -150,19 +185,17 @@ describe('faults end with the batch applied or the invocation failed, and redeli
             };
 
             // Act
-            const stats = await deliverWithRedelivery(buildLogs(spec), {
+            const stats = await deliverWithRedelivery(logs, {
               random,
               invoke,
-              model,
               maxBatch,
               faults: plan,
             });
 
             // Assess
-            const items = (await service.scanInventory()).map(seedAttributes);
+            const items = (await service.scanInventory()).map(contractShape);
             const letters = await service.listDeadLetters();
             await service.stop();
-            const expected = model.expectedItems();
             for (const want of expected) {
               const got = items.find((item) => item.product_id === want.product_id);
               const diff = Number(want.stock_quantity) - Number(got?.stock_quantity ?? want.stock_quantity);
@@ -170,13 +203,15 @@ describe('faults end with the batch applied or the invocation failed, and redeli
               if (diff < 0) figures.recordsLost += 1;
             }
             const storedLetters = new Set(letters.map(({ key }) => key));
-            figures.recordsLost += [...model.deadLetters.keys()].filter(
-              (key) => !storedLetters.has(key),
-            ).length;
+            figures.recordsLost += [...poison.keys()].filter((key) => !storedLetters.has(key)).length;
             expect(items).toEqual(expected);
             expect(Object.fromEntries(letters.map(({ key, letter }) => [key, letter.error.code]))).toEqual(
-              Object.fromEntries(model.deadLetters),
+              Object.fromEntries(poison),
             );
+            // Every failure is one the scenario causes: nothing else may fail an invocation.
+            expect(
+              Object.keys(stats.errorCodes).filter((code) => !EXPECTED_FAILURES[scenario].includes(code)),
+            ).toEqual([]);
             figures.cases += 1;
             tally(figures.byScenario, scenario);
             figures.invocations += stats.invocations;

@@ -1,20 +1,22 @@
-import type { LogEntry, Logs } from './scenario.js';
+import type { TestKafkaRecord } from './debezium.js';
 
-/** The consumer group's committed offset per partition log, which both delivery simulators advance. */
+export type PartitionLogs = ReadonlyMap<string, readonly TestKafkaRecord[]>;
+
+/** The consumer group's committed position per partition log. */
 export interface CommittedOffsets {
   of(key: string): number;
-  commit(key: string, offset: number): void;
-  /** A partition with records past its committed offset, chosen at random; undefined once all are done. */
-  pickPending(random: () => number): [string, LogEntry[]] | undefined;
+  commit(key: string, index: number): void;
+  /** A partition with records past its committed position, chosen at random; undefined once all are done. */
+  pickPending(random: () => number): [string, readonly TestKafkaRecord[]] | undefined;
 }
 
-export const committedOffsets = (logs: Logs): CommittedOffsets => {
+export const committedOffsets = (logs: PartitionLogs): CommittedOffsets => {
   const committed = new Map([...logs.keys()].map((key) => [key, 0]));
   const of = (key: string): number => committed.get(key) ?? 0;
   return {
     of,
-    commit: (key, offset) => {
-      committed.set(key, offset);
+    commit: (key, index) => {
+      committed.set(key, index);
     },
     pickPending: (random) => {
       const pending = [...logs].filter(([key, log]) => of(key) < log.length);

@@ -1,10 +1,8 @@
 import type { Context } from 'aws-lambda';
 import type { InvocationSummary } from '../../lambda/create-handler.js';
 import { createLambdaContext } from '../../scripts/local/lambda-context.js';
-import { committedOffsets } from './committed-offsets.js';
+import { committedOffsets, type PartitionLogs } from './committed-offsets.js';
 import { mskEvent } from './debezium.js';
-import type { InventoryModel } from './inventory-model.js';
-import type { Logs } from './scenario.js';
 
 /** What a fault plan may do around one invocation. */
 export interface FaultPlan {
@@ -17,7 +15,6 @@ export interface FaultPlan {
 export interface RedeliveryOptions {
   readonly random: () => number;
   readonly invoke: (event: unknown, context: Context) => Promise<InvocationSummary>;
-  readonly model: InventoryModel;
   readonly maxBatch: number;
   readonly faults: FaultPlan;
 }
@@ -35,18 +32,16 @@ export const CLEAN_ATTEMPT_AFTER = 4;
 export const normalContext = (): Context => createLambdaContext();
 
 /**
- * Plays the event source mapping the simple way: one partition at a time, a failed batch is retried from the
- * same offset until it succeeds, and only then does the model learn it. Since a failed batch is retried
- * before any other partition moves, whatever it half-applied is completed before anything else can see it,
- * so comparing the table with the model checks exactly-once under faults without modelling partial batches.
- * `delivery-simulator.ts` plays it the hard way (new boundaries on retry, lost commits, partitions moving
- * while a batch is half-applied) for the property tests; the fault suites need this strict order instead.
+ * Plays the event source mapping the strict way: a failed batch is retried from the same offsets until it
+ * succeeds before anything else moves, so every fault meets a half-applied batch that its own redelivery
+ * must complete. `mapping-simulator.ts` plays it the loose way (new boundaries, lost commits, two mappings
+ * at once) for the exactly-once property.
  */
 export const deliverWithRedelivery = async (
-  logs: Logs,
+  logs: PartitionLogs,
   options: RedeliveryOptions,
 ): Promise<RedeliveryStats> => {
-  const { random, model } = options;
+  const { random } = options;
   const stats: RedeliveryStats = {
     invocations: 0,
     failedInvocations: 0,
@@ -58,7 +53,7 @@ export const deliverWithRedelivery = async (
     const [key, log] = next;
     const from = committed.of(key);
     const to = Math.min(log.length, from + 1 + Math.floor(random() * options.maxBatch));
-    const event = mskEvent(log.slice(from, to).map((entry) => entry.record));
+    const event = mskEvent(log.slice(from, to));
     for (let attempt = 0; ; attempt++) {
       stats.invocations += 1;
       try {
@@ -73,7 +68,6 @@ export const deliverWithRedelivery = async (
         if (attempt > CLEAN_ATTEMPT_AFTER + 2) throw error;
       }
     }
-    for (const entry of log.slice(from, to)) if (entry.change !== undefined) model.apply(entry.change);
     committed.commit(key, to);
   }
   return stats;
