@@ -310,7 +310,7 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
     lowStockThreshold: integer(read, 'lowStockThreshold', 0, 2 ** 31 - 1) ?? d.lowStockThreshold,
     stockModel: oneOf(read, 'stockModel', STOCK_MODELS) ?? d.stockModel,
     sourceEpoch: integer(read, 'sourceEpoch', 0, 0xffff) ?? d.sourceEpoch,
-    lagBoundHours: integer(read, 'lagBoundHours', 1, 24 * 366) ?? d.lagBoundHours,
+    lagBoundHours: integer(read, 'lagBoundHours', 1, 87_600) ?? d.lagBoundHours,
     logLevel: oneOf(read, 'logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const) ?? d.logLevel,
     memorySizeMb: integer(read, 'memorySizeMb', 128, 10_240) ?? d.memorySizeMb,
     timeoutSeconds: integer(read, 'timeoutSeconds', 30, 840) ?? d.timeoutSeconds,

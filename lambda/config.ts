@@ -77,6 +77,8 @@ const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 };
 
+export const MAX_LAG_BOUND_HOURS = 87_600;
+
 /** Reads and validates the environment once; any problem names the variable at fault. */
 export const loadConfig = (env: Env = process.env): Config => {
   const productsTopic = text(env, 'PRODUCTS_TOPIC') ?? DEFAULTS.productsTopic;
@@ -92,7 +94,8 @@ export const loadConfig = (env: Env = process.env): Config => {
     ledgerTableName,
     stockModel: oneOf(env, 'STOCK_MODEL', STOCK_MODELS, DEFAULTS.stockModel),
     sourceEpoch: integer(env, 'SOURCE_EPOCH', DEFAULTS.sourceEpoch, 0, 0xffff),
-    lagBoundHours: integer(env, 'LAG_BOUND_HOURS', DEFAULTS.lagBoundHours, 1, 24 * 366),
+    // Up to ten years: replaying an old history (the samples in events/ are from 2025) is a legitimate use.
+    lagBoundHours: integer(env, 'LAG_BOUND_HOURS', DEFAULTS.lagBoundHours, 1, MAX_LAG_BOUND_HOURS),
     deadLetterBucket: required(env, 'DLQ_S3_BUCKET', 'a dead letter must have a home'),
     region: text(env, 'AWS_REGION') ?? text(env, 'AWS_DEFAULT_REGION') ?? DEFAULTS.region,
     lowStockThreshold: integer(env, 'LOW_STOCK_THRESHOLD', DEFAULTS.lowStockThreshold, 0, 2 ** 31 - 1),

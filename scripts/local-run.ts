@@ -1,6 +1,6 @@
 /**
- * `npm start`: the whole service on this machine. Starts DynamoDB (dynalite) and S3 (s3rver) in-process,
- * creates the table and the dead-letter bucket, sends every sample event in events/ through the real
+ * `npm start`: the whole service on this machine. Starts AWS's DynamoDB Local (a child JVM) and S3 (s3rver,
+ * in-process), creates the inventory and ledger tables and the dead-letter bucket, sends every sample event in events/ through the real
  * handler in the order events/replay-order.txt gives (one batch twice, as the mapping does after a lost
  * commit), and prints the inventory, the low-stock alerts and the dead letters.
  */
@@ -30,6 +30,7 @@ const COUNT_COLUMNS = [
   ['upserts', 'ProductsUpserted'],
   ['deletes', 'ProductsDeleted'],
   ['decrements', 'StockDecremented'],
+  ['pending', 'OrderLinesPending'],
   ['duplicates', 'DuplicatesSkipped'],
   ['stale', 'StaleEventsSkipped'],
   ['tombstones', 'TombstonesSkipped'],
@@ -40,10 +41,15 @@ const COUNT_COLUMNS = [
 type Counts = Readonly<Record<string, number>>;
 
 const main = async (): Promise<void> => {
-  const service = await startLocalService();
+  // The sample events were committed in January 2025: a bound of ten years keeps them within it, so an
+  // order line for a product that has not arrived waits in the ledger instead of being dead-lettered.
+  const service = await startLocalService({ env: { LAG_BOUND_HOURS: '87600' } });
   try {
-    console.log(`DynamoDB (dynalite) ${service.aws.dynamoDbEndpoint}, S3 (s3rver) ${service.aws.s3Endpoint}`);
-    console.log(`table ${service.config.tableName}, dead-letter bucket ${service.config.deadLetterBucket}\n`);
+    console.log(`DynamoDB Local ${service.aws.dynamoDbEndpoint}, S3 (s3rver) ${service.aws.s3Endpoint}`);
+    console.log(
+      `table ${service.config.tableName} (ledger ${service.config.ledgerTableName}), dead-letter bucket ` +
+        `${service.config.deadLetterBucket}, STOCK_MODEL=${service.config.stockModel}\n`,
+    );
     const invocations: Array<{ file: string; counts: Counts }> = [];
     const alerts: Array<LowStockAlert & { file: string }> = [];
     const files = await readEventFiles();

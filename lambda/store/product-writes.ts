@@ -158,7 +158,7 @@ export interface UpsertGroupResult {
   readonly applied: readonly ProductUpserted[];
   readonly duplicates: readonly ProductUpserted[];
   readonly stale: readonly ProductUpserted[];
-  /** Stock and name after the write, when it was applied and the stock is known. */
+  /** Stock and name after the write, when it was applied and changed the stock. */
   readonly stockAfter?: number;
   readonly name?: string;
 }
@@ -212,7 +212,11 @@ export const upsertProductGroup = async (
           applied,
           duplicates,
           stale,
-          ...withStock(storedNumber(Attributes, Attr.STOCK_QUANTITY), storedString(Attributes, Attr.NAME)),
+          // A write that leaves the stock alone (a price edit) has no stock to alert on.
+          ...withStock(
+            plan.stock.kind === 'keep' ? undefined : storedNumber(Attributes, Attr.STOCK_QUANTITY),
+            storedString(Attributes, Attr.NAME),
+          ),
         };
       } catch (error) {
         rejectIfInvalid(error, what);

@@ -48,6 +48,9 @@ const exited = (child: ChildProcess): Promise<void> =>
 /** Kills the whole process group: the JVM must not outlive the tool or test that started it. */
 const killGroup = async (child: ChildProcess): Promise<void> => {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  // The child is unref'd while it serves; waiting for its exit must keep the event loop alive, or a
+  // top-level await that stops it ends the process with "unsettled top-level await" (exit 13).
+  child.ref();
   try {
     process.kill(-child.pid, 'SIGKILL');
   } catch {

@@ -88,7 +88,7 @@ describe('infra and the runtime agree', () => {
         ledgerTableName: 'stock-eu-bookkeeping',
         stockModel: 'ledger',
         sourceEpoch: '65535',
-        lagBoundHours: '8784',
+        lagBoundHours: '87600',
       },
     ],
   ])('on the environment the stack deploys (%s): the handler loads it as configured', (_case, context) => {

@@ -1,12 +1,13 @@
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
 import { captureOutput, emittedMetrics } from '../support/captured-output.js';
 import {
   kafkaRecord,
   mskEvent,
   ORDER_ITEMS_TOPIC,
+  orderItemEnvelope,
   orderItemRecord,
   PRODUCTS_TOPIC,
   type ProductRow,
@@ -29,34 +30,29 @@ const mouse: ProductRow = {
 };
 
 describe('handler against embedded DynamoDB and S3', () => {
+  let aws: EmbeddedAws;
   let service: LocalService;
+  let run = 0;
 
   beforeAll(async () => {
-    service = await startLocalService();
+    aws = await startEmbeddedAws();
   });
 
   afterAll(async () => {
-    await service.stop();
+    await aws.stop();
   });
 
+  // A fresh table, ledger and bucket per test: the ledger remembers deletes and order lines for good.
   beforeEach(async () => {
-    for (const item of await service.scanInventory()) {
-      await service.aws.dynamoDb.send(
-        new DeleteItemCommand({
-          TableName: service.config.tableName,
-          Key: { product_id: { N: String(item.product_id) } },
-        }),
-      );
-    }
-    const listed = await service.aws.s3.send(
-      new ListObjectsV2Command({ Bucket: service.config.deadLetterBucket }),
-    );
-    const keys = (listed.Contents ?? []).map(({ Key }) => ({ Key: Key as string }));
-    if (keys.length > 0) {
-      await service.aws.s3.send(
-        new DeleteObjectsCommand({ Bucket: service.config.deadLetterBucket, Delete: { Objects: keys } }),
-      );
-    }
+    run += 1;
+    service = await startLocalService({
+      aws,
+      env: { DYNAMODB_TABLE: `handler-${run}`, DLQ_S3_BUCKET: `handler-${run}` },
+    });
+  });
+
+  afterEach(async () => {
+    await service.stop();
   });
 
   it('upserts products with the seed item shape and exact price strings', async () => {
@@ -75,7 +71,8 @@ describe('handler against embedded DynamoDB and S3', () => {
       description: 'High-performance laptop',
       price: '1299.99',
       stock_quantity: 45,
-      cdc_position: expect.stringMatching(/^\d{20}\.\d{20}\.\d{20}$/),
+      // epoch, tier, last commit LSN and change LSN in fixed-width hex (inventory/position.ts)
+      cdc_position: expect.stringMatching(/^[0-9a-f]{37}$/),
     });
     expect(items[0]?.last_updated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(typeof items[0]?.cdc_timestamp).toBe('number');
@@ -125,7 +122,18 @@ describe('handler against embedded DynamoDB and S3', () => {
     // Assess
     const [item] = await service.scanInventory();
     expect(item?.stock_quantity).toBe(45 - 6);
-    expect(item?.applied_offsets).toEqual({ 0: 11, 1: 7 });
+    expect(Object.keys(item ?? {}).sort()).toEqual([
+      'cdc_position',
+      'cdc_timestamp',
+      'description',
+      'last_updated',
+      'name',
+      'price',
+      'product_id',
+      'source_stock',
+      'stock_position',
+      'stock_quantity',
+    ]);
     expect(first.counts.StockDecremented).toBe(3);
     expect(second.counts).toMatchObject({ StockDecremented: 0, DuplicatesSkipped: 3 });
   });
@@ -174,12 +182,29 @@ describe('handler against embedded DynamoDB and S3', () => {
     ]);
   });
 
-  it('dead-letters an order for an unknown product with UNKNOWN_PRODUCT and never creates a phantom item', async () => {
+  it('keeps an order for a product not yet in the table pending: no phantom item, no dead letter', async () => {
     // Prepare
     const order = orderItemRecord({ id: 5, order_id: 1, product_id: 4242, quantity: 1 }, 33, 2);
 
     // Act
     const summary = await service.invoke(mskEvent([order]));
+
+    // Assess
+    expect(await service.scanInventory()).toEqual([]);
+    expect(await service.listDeadLetters()).toEqual([]);
+    expect(summary.counts).toMatchObject({ OrderLinesPending: 1, DLQWrites: 0, RecordsProcessed: 1 });
+  });
+
+  it('dead-letters UNKNOWN_PRODUCT an order whose product is still missing past the lag bound', async () => {
+    // Prepare: committed nine days ago (the bound is 192 h)
+    const nineDaysAgo = Date.now() - 9 * 24 * 3_600_000;
+    const row = { id: 5, order_id: 1, product_id: 4242, quantity: 1 };
+    const order = kafkaRecord(ORDER_ITEMS_TOPIC, 2, 33, orderItemEnvelope('c', row, 70_000, nineDaysAgo), {
+      id: 5,
+    });
+
+    // Act
+    const { result: summary, lines } = await captureOutput(() => service.invoke(mskEvent([order])));
 
     // Assess
     expect(await service.scanInventory()).toEqual([]);
@@ -189,7 +214,18 @@ describe('handler against embedded DynamoDB and S3', () => {
       error: { code: 'UNKNOWN_PRODUCT' },
       record: { topic: ORDER_ITEMS_TOPIC, partition: 2, offset: 33, value: order.value, key: order.key },
     });
-    expect(summary.counts).toMatchObject({ DLQWrites: 1, ProcessingErrors: 1 });
+    expect(summary.counts).toMatchObject({
+      DLQWrites: 1,
+      ProcessingErrors: 1,
+      ChangesBeyondLagBound: 1,
+      RecordsProcessed: 1,
+    });
+    expect(
+      lines.find((line) => line.message === 'Changes older than the lag bound: these products may be off'),
+    ).toMatchObject({
+      level: 'WARN',
+      products: [4242],
+    });
   });
 
   it('dead-letters poison records with their code and applies the rest of the batch', async () => {
@@ -256,7 +292,7 @@ describe('handler against embedded DynamoDB and S3', () => {
 
     // Assess
     const [item] = await service.scanInventory();
-    expect(item).toMatchObject({ stock_quantity: 16, description: 'legacy', applied_offsets: { 0: 0 } });
+    expect(item).toMatchObject({ stock_quantity: 16, description: 'legacy' });
   });
 
   it('updates an existing item from a change that carries only some columns, keeping the others', async () => {

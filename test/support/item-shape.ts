@@ -3,16 +3,10 @@ import type { InventoryItem } from '../../scripts/local/local-service.js';
 
 const ISO = /^([+-]\d{6}|\d{4})-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
-const POSITION = /^\d{20}\.\d{20}\.\d{20}$/;
+/** epoch (4), tier (1), two LSNs (16 each) in hex; the source-time fallback adds time (12) and offset (16). */
+const POSITION = /^[0-9a-f]{37}([0-9a-f]{28})?$/;
 /** Every attribute the service writes; anything else on an item came from somewhere it should not. */
 const ATTRIBUTES: ReadonlySet<string> = new Set(Object.values(Attr));
-
-const isOffsetMap = (value: unknown): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  Object.entries(value).every(
-    ([partition, offset]) => /^\d+$/.test(partition) && Number.isSafeInteger(offset),
-  );
 
 /**
  * What is wrong with a scanned item (empty when nothing): the seed's attributes with their types, our
@@ -31,7 +25,12 @@ export const itemShapeProblems = (item: InventoryItem): string[] => {
   check(typeof item.last_updated === 'string' && ISO.test(item.last_updated), 'last_updated');
   check(Number.isSafeInteger(item.cdc_timestamp), 'cdc_timestamp');
   check(typeof item.cdc_position === 'string' && POSITION.test(item.cdc_position), 'cdc_position');
-  check(isOffsetMap(item.applied_offsets) && isOffsetMap(item.first_offsets), 'watermark maps');
+  check(Number.isSafeInteger(item.source_stock), 'source_stock');
+  check(
+    item.stock_position === undefined ||
+      (typeof item.stock_position === 'string' && POSITION.test(item.stock_position)),
+    'stock_position',
+  );
   for (const name of Object.keys(item)) check(ATTRIBUTES.has(name), `unexpected attribute ${name}`);
   return problems;
 };

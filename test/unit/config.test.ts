@@ -24,6 +24,10 @@ describe('loadConfig', () => {
     // Assess
     expect(config).toEqual({
       tableName: 'inventory-realtime',
+      ledgerTableName: 'inventory-realtime-ledger',
+      stockModel: 'orders',
+      sourceEpoch: 0,
+      lagBoundHours: 192,
       deadLetterBucket: 'inventory-dlq',
       region: 'us-east-1',
       lowStockThreshold: 10,
@@ -50,6 +54,10 @@ describe('loadConfig', () => {
       PRICE_SCALE: '4',
       WRITE_CONCURRENCY: '8',
       TIME_BUDGET_MARGIN_MS: '5000',
+      LEDGER_TABLE: ' inventory-test-bookkeeping ',
+      STOCK_MODEL: 'ledger',
+      SOURCE_EPOCH: '2',
+      LAG_BOUND_HOURS: '336',
       AWS_ENDPOINT_URL_DYNAMODB: 'http://localhost:4567',
       AWS_ENDPOINT_URL_S3: 'http://localhost:4568',
     };
@@ -60,6 +68,10 @@ describe('loadConfig', () => {
     // Assess
     expect(config).toEqual({
       tableName: 'inventory-test',
+      ledgerTableName: 'inventory-test-bookkeeping',
+      stockModel: 'ledger',
+      sourceEpoch: 2,
+      lagBoundHours: 336,
       deadLetterBucket: 'dlq-bucket',
       region: 'eu-west-1',
       lowStockThreshold: 25,
@@ -146,6 +158,14 @@ describe('loadConfig', () => {
     ['WRITE_CONCURRENCY', '257'],
     ['TIME_BUDGET_MARGIN_MS', '900001'],
     ['TIME_BUDGET_MARGIN_MS', '10s'],
+    ['STOCK_MODEL', 'Orders'],
+    ['STOCK_MODEL', 'inventory'],
+    ['SOURCE_EPOCH', '-1'],
+    ['SOURCE_EPOCH', '65536'],
+    ['SOURCE_EPOCH', 'next'],
+    ['LAG_BOUND_HOURS', '0'],
+    ['LAG_BOUND_HOURS', '87601'],
+    ['LEDGER_TABLE', 'inventory-realtime'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     // Prepare
     const env = { ...MINIMAL_ENV, [variable]: value };
@@ -164,6 +184,10 @@ describe('loadConfig', () => {
     ['WRITE_CONCURRENCY', '1', 'writeConcurrency', 1],
     ['WRITE_CONCURRENCY', '256', 'writeConcurrency', 256],
     ['TIME_BUDGET_MARGIN_MS', '0', 'timeBudgetMarginMs', 0],
+    ['SOURCE_EPOCH', '65535', 'sourceEpoch', 65535],
+    ['LAG_BOUND_HOURS', '1', 'lagBoundHours', 1],
+    ['LAG_BOUND_HOURS', '87600', 'lagBoundHours', 87600],
+    ['STOCK_MODEL', 'products', 'stockModel', 'products'],
   ] as const)('accepts the boundary %s=%s', (variable, value, property, expected) => {
     // Prepare
     const env = { ...MINIMAL_ENV, [variable]: value };
