@@ -3,6 +3,7 @@ import { WriteContentionError } from '../errors.js';
 import type { OrderItemCreated } from '../inventory/changes.js';
 import { orderLineEntry, planOrderLines } from '../inventory/order-lines.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
+import { backoffAfterContention } from './backoff.js';
 import { rejectIfInvalid, storedString } from './item-reader.js';
 import { LedgerAttr } from './ledger-attributes.js';
 import { MAX_CONDITION_RETRIES } from './outcome.js';
@@ -140,9 +141,14 @@ const recordChunk = async (
         duplicates,
       };
     }
-    const known = pending.filter((_, index) => isConditionFailure(cancelled[index]));
-    duplicates.push(...known);
-    pending = pending.filter((_, index) => !isConditionFailure(cancelled[index]));
+    const entryCodes = cancelled.slice(0, pending.length);
+    const contended =
+      cancelled.slice(pending.length).some((code) => code !== 'None') ||
+      entryCodes.some((code) => code !== 'None' && !isConditionFailure(code));
+    duplicates.push(...pending.filter((_, index) => isConditionFailure(entryCodes[index])));
+    pending = pending.filter((_, index) => !isConditionFailure(entryCodes[index]));
+    // Entries that are already there only need re-planning; a lost race waits a little first.
+    if (contended) await backoffAfterContention(attempt);
   }
   throw new WriteContentionError(productId);
 };

@@ -5,6 +5,7 @@ import type { StoredProduct } from '../inventory/stored-product.js';
 import { reflectedPosition } from '../inventory/stored-product.js';
 import { planUpsertGroup, type StockEffect, type UpsertGroupPlan } from '../inventory/upsert-group.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
+import { backoffAfterContention } from './backoff.js';
 import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
 import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
 import { MAX_CONDITION_RETRIES, Outcome } from './outcome.js';
@@ -221,6 +222,7 @@ export const upsertProductGroup = async (
       } catch (error) {
         rejectIfInvalid(error, what);
         if (!isConditionalCheckFailed(error)) throw error;
+        await backoffAfterContention(attempt);
         continue;
       }
     }
@@ -252,6 +254,7 @@ export const upsertProductGroup = async (
       rejectIfInvalid(error, what);
       throw error;
     }
+    await backoffAfterContention(attempt);
   }
   throw new WriteContentionError(productId);
 };
@@ -303,6 +306,7 @@ export const deleteProduct = async (context: StoreContext, change: ProductDelete
       rejectIfInvalid(error, `the delete of product ${productId}`);
       throw error;
     }
+    await backoffAfterContention(attempt);
   }
   throw new WriteContentionError(productId);
 };

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
@@ -313,6 +314,50 @@ describe('handler against embedded DynamoDB and S3', () => {
     const [item] = await service.scanInventory();
     expect(item).toMatchObject({ price: '1099.00', name: 'Laptop', stock_quantity: 45 });
     expect(summary.counts.ProductsUpserted).toBe(1);
+  });
+
+  it('keeps the scale a NUMERIC(12,4) column declares, end to end', async () => {
+    // Prepare: a schema envelope whose price schema says scale "4" (base64 of the unscaled 12999950)
+    const fixture = JSON.parse(
+      readFileSync(
+        new URL('../fixtures/debezium/products-create-numeric-12-4.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    const record = kafkaRecord(PRODUCTS_TOPIC, 0, 0, fixture, { id: 1010 });
+
+    // Act
+    await service.invoke(mskEvent([record]));
+
+    // Assess
+    expect((await service.scanInventory())[0]).toMatchObject({ product_id: 1010, price: '1299.9950' });
+  });
+
+  it('dead-letters every change of a refused folded write, not only the first', async () => {
+    // Prepare: two partial updates (no name) of a product not in the table fold into one refused write
+    const partial = (offset: number, price: string) =>
+      kafkaRecord(PRODUCTS_TOPIC, 0, offset, {
+        op: 'u',
+        before: null,
+        after: { id: 4040, price },
+        source: {
+          lsn: 5_000 + offset,
+          sequence: JSON.stringify([String(4_990 + offset), String(5_000 + offset)]),
+        },
+        ts_ms: Date.now(),
+      });
+
+    // Act
+    const summary = await service.invoke(mskEvent([partial(0, '1.00'), partial(1, '2.00')]));
+
+    // Assess
+    expect(await service.scanInventory()).toEqual([]);
+    const letters = await service.listDeadLetters();
+    expect(letters.map(({ key, letter }) => [key, letter.error.code]).sort()).toEqual([
+      [`${PRODUCTS_TOPIC}/0/0.json`, 'MISSING_FIELD'],
+      [`${PRODUCTS_TOPIC}/0/1.json`, 'MISSING_FIELD'],
+    ]);
+    expect(summary.counts).toMatchObject({ RecordsProcessed: 2, DLQWrites: 2 });
   });
 
   it('refuses an event that is not from a Kafka mapping with INVALID_EVENT', async () => {
