@@ -10,7 +10,7 @@ import { CliError, ExitCode, UsageError } from './errors.js';
 
 /** Where a tool's DynamoDB and S3 calls go. */
 export const Endpoint = {
-  /** AWS_ENDPOINT_URL_* from the environment if set, else embedded dynalite + s3rver started in-process. */
+  /** AWS_ENDPOINT_URL_* from the environment if set, else embedded DynamoDB Local (a child JVM) and s3rver. */
   LOCAL: 'local',
   /** Real AWS through the standard credential chain (profile, SSO, env, instance role). */
   AWS: 'aws',
@@ -19,7 +19,7 @@ export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
 
 /** The bucket local runs use when neither --bucket nor DLQ_S3_BUCKET names one (as scripts/local does). */
 export const LOCAL_BUCKET = 'inventory-dlq-local';
-/** s3rver accepts only these; dynalite accepts anything. */
+/** s3rver accepts only these; DynamoDB Local accepts any. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -150,7 +150,7 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
     description:
       embedded === undefined
         ? `local endpoints DynamoDB ${config.dynamoDbEndpoint ?? '(SDK default)'}, S3 ${config.s3Endpoint ?? '(SDK default)'}`
-        : 'embedded dynalite + s3rver (in-process, empty at start, gone at exit)',
+        : 'embedded DynamoDB Local + s3rver (started for this run, empty at start, gone at exit)',
     async close() {
       dynamoDb.destroy();
       s3.destroy();

@@ -17,7 +17,7 @@ Options:
   --threshold <n>          low-stock threshold (default LOW_STOCK_THRESHOLD, else ${DEFAULTS.lowStockThreshold})
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB if
-                           set, else an embedded dynalite (which starts empty)
+                           set, else an embedded DynamoDB Local (which starts empty)
   -h, --help               show this help
 
 Exit codes: 0 printed, 1 an AWS call failed, 2 bad command line or environment.

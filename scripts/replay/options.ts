@@ -7,13 +7,15 @@ import { REPLAYED_PREFIX } from './letter-key.js';
 export const HELP = `Usage: npm run replay -- [options]
 
 Re-applies dead letters from the dead-letter bucket through the function's own decoding and conditional
-writes, exactly once: a product change goes through the same position-guarded upsert/delete; an order item
-is decremented only if neither the live function (a redelivery after its product appeared) nor an earlier
-replay applied it. A letter that is applied, was already applied, or has nothing to apply is moved to
-replayed/<key> (or deleted with --delete); one that fails again stays where it is with the new error
-appended to its "errors". Order items of one partition are replayed in offset order; one whose product
-still has an earlier letter pending in that partition (failing again, or left out by the filters) is held
-back, so the watermarks never jump over a record that was not applied.
+writes, exactly once: a product change goes through the same commit-order guarded upsert/delete; an order
+line is recorded by its identity (table, row key, commit position) in the ledger table, as the live function
+records it, and subtracts from the stock only if its product is in the table, the ledger does not hold it
+yet (a live redelivery or an earlier replay recorded it) and it committed after the product's last stock
+set (else that count includes it). A letter that is applied, was already applied, or has nothing to apply
+is moved to replayed/<key> (or deleted with --delete); one that fails again (its product is still not in
+the table, or it does not decode) stays where it is with the new error appended to its "errors". An order
+line whose product has an earlier letter in the same partition that stays pending (failing again, or left
+out by the filters) is held back, untouched: replay that one first, or both together.
 
 Selection (all given filters must match; without any, every letter outside replayed/ is replayed):
   --topic <name>           Kafka topic of the record
@@ -31,10 +33,12 @@ Behaviour:
 
 Where (defaults from the function's environment variables):
   --bucket <name>          dead-letter bucket (DLQ_S3_BUCKET)
-  --table <name>           inventory table (DYNAMODB_TABLE, default inventory-realtime)
+  --table <name>           inventory table (DYNAMODB_TABLE, default inventory-realtime); the ledger table
+                           is LEDGER_TABLE, default <table>-ledger
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
-                           AWS_ENDPOINT_URL_S3 if set, else embedded dynalite + s3rver (empty)
-  PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION are read like the function reads them.
+                           AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
+  STOCK_MODEL, SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
+  are read like the function reads them: run replay with the function's values.
   -h, --help               show this help
 
 Output: a progress bar on a terminal, one line per letter otherwise, then a summary (replayed, already

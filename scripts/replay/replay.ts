@@ -101,7 +101,9 @@ const withBody = async (
 
 /**
  * Order items left out by the filters that sit below a selected one in its partition: if one of them is
- * of the same product, the selected one must wait, or the watermark it sets would cover the left-out one.
+ * of the same product, the selected one is held back. Exactness no longer needs this (order lines are
+ * recorded by identity in the ledger; the offset watermarks this protected are gone): it only keeps a
+ * product's letters of one partition settling in offset order.
  */
 const pendingBelowSelection = async (
   bucket: DeadLetterBucket,

@@ -40,6 +40,16 @@ describe('operations tools on the command line', () => {
     for (const option of ['--until', '--key', '--dry-run', '--delete', '--bucket', '--table', '--endpoint']) {
       expect(replay.stdout).toContain(option);
     }
+    expect(replay.stdout).toContain(
+      'recorded by its identity (table, row key, commit position) in the ledger',
+    );
+    expect(replay.stdout).toContain('STOCK_MODEL, SOURCE_EPOCH, LAG_BOUND_HOURS');
+    expect(replay.stdout).toContain('the ledger table\n                           is LEDGER_TABLE');
+    expect(replay.stdout).not.toContain('watermark');
+    for (const help of [replay.stdout, invoke.stdout, inventory.stdout]) {
+      expect(help).toContain('embedded DynamoDB Local');
+      expect(help).not.toContain('dynalite');
+    }
     expect(invoke.stdout).toContain('Usage: npm run invoke -- <event.json>');
     expect(invoke.stdout).toContain('--endpoint local|aws');
     expect(inventory.stdout).toContain('--low-stock');
