@@ -1,5 +1,6 @@
 import { decodeRecord } from '../lambda/decode/decode-record.js';
 import { flattenRecords, type KafkaEvent } from '../lambda/decode/kafka-event.js';
+import { StockModel } from '../lambda/inventory/stock-model.js';
 import { ORDER_ITEMS_TOPIC, PRODUCTS_TOPIC } from '../test/support/debezium.js';
 import type { Workload } from './workload.js';
 
@@ -10,7 +11,13 @@ export interface DecodeFigures {
   readonly jsonParseMs: number;
 }
 
-const topics = { productsTopic: PRODUCTS_TOPIC, orderItemsTopic: ORDER_ITEMS_TOPIC, priceScale: 2 };
+const topics = {
+  productsTopic: PRODUCTS_TOPIC,
+  orderItemsTopic: ORDER_ITEMS_TOPIC,
+  priceScale: 2,
+  sourceEpoch: 0,
+  stockModel: StockModel.ORDERS,
+};
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);

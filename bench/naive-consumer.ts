@@ -1,52 +1,128 @@
-import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { KafkaEvent } from '../lambda/decode/kafka-event.js';
-import { Attr } from '../lambda/store/attributes.js';
-import { PRODUCTS_TOPIC } from '../test/support/debezium.js';
+import {
+  PutItemCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Config } from '../lambda/config.js';
+import { decodeRecord } from '../lambda/decode/decode-record.js';
+import { flattenRecords, type KafkaEvent } from '../lambda/decode/kafka-event.js';
+import type { OrderItemCreated } from '../lambda/inventory/changes.js';
+import { orderLineEntry } from '../lambda/inventory/order-lines.js';
+import { StockModel } from '../lambda/inventory/stock-model.js';
+import { Attr, numberValue, stringValue } from '../lambda/store/attributes.js';
+import { LedgerAttr } from '../lambda/store/ledger-attributes.js';
+import { headKey, itemKey, upsertProductGroup } from '../lambda/store/product-writes.js';
+import type { StoreContext } from '../lambda/store/store-context.js';
 
-interface NaiveRecord {
-  readonly topic: string;
-  readonly value: string | null;
-}
+export type NaiveConfig = Pick<
+  Config,
+  'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
+>;
 
-const decode = (base64: string): Record<string, unknown> =>
-  JSON.parse(Buffer.from(base64, 'base64').toString('utf8')) as Record<string, unknown>;
+const isConditionFailure = (code: string | undefined): boolean => code === 'ConditionalCheckFailed';
 
 /**
- * The baseline: what a consumer without batching does, one DynamoDB call per record, strictly in delivery
- * order, no coalescing and no concurrency (and, unlike the service, no idempotency guards either, which
- * only flatters it). A product change is a PutItem of the row, an order item an UpdateItem of the stock.
+ * One order line, the way a per-record consumer with a ledger would write it: one transaction of its
+ * ledger entry (new identity only) and the stock decrement, the decrement conditional on the line counting
+ * (the item exists and the line committed at or after the stock's position, as planOrderLines decides).
+ * When only that condition fails, the line is in the stock's count already (or its product is absent) and
+ * the entry is recorded alone, with the ledger head's version bump the store makes for an absent product.
  */
-export const applyNaively = async (client: DynamoDBClient, tableName: string, event: KafkaEvent) => {
-  for (const records of Object.values(event.records) as ReadonlyArray<readonly NaiveRecord[]>) {
-    for (const record of records) {
-      if (record.value === null) continue;
-      const change = decode(record.value);
-      const row = change.after as Record<string, unknown>;
-      if (record.topic === PRODUCTS_TOPIC) {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: {
-              [Attr.PRODUCT_ID]: { N: String(row.id) },
-              [Attr.NAME]: { S: String(row.name) },
-              ...(typeof row.description === 'string' ? { [Attr.DESCRIPTION]: { S: row.description } } : {}),
-              [Attr.PRICE]: { S: String(row.price) },
-              [Attr.STOCK_QUANTITY]: { N: String(row.stock_quantity) },
-              [Attr.LAST_UPDATED]: { S: new Date(Number(row.updated_at) / 1000).toISOString() },
+const applyOrderLine = async (context: StoreContext, item: OrderItemCreated): Promise<void> => {
+  const entry = {
+    Put: {
+      TableName: context.ledgerTableName,
+      Item: {
+        [LedgerAttr.PRODUCT_ID]: numberValue(item.productId),
+        [LedgerAttr.ENTRY]: stringValue(orderLineEntry(item)),
+        [LedgerAttr.QUANTITY]: numberValue(item.quantity),
+        [LedgerAttr.EXPIRES_AT]: numberValue(
+          Math.floor(context.now().getTime() / 1000) + context.ledgerRetentionSeconds,
+        ),
+        [LedgerAttr.RECORD]: stringValue(
+          `${item.record.topic}:${item.record.partition}:${item.record.offset}`,
+        ),
+      },
+      ConditionExpression: 'attribute_not_exists(#entry)',
+      ExpressionAttributeNames: { '#entry': LedgerAttr.ENTRY },
+    },
+  };
+  try {
+    await context.client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          entry,
+          {
+            Update: {
+              TableName: context.tableName,
+              Key: itemKey(item.productId),
+              UpdateExpression: 'SET #stock = if_not_exists(#stock, :zero) - :qty',
+              ConditionExpression:
+                'attribute_exists(#id) AND (attribute_not_exists(#from) OR #from <= :position)',
+              ExpressionAttributeNames: {
+                '#stock': Attr.STOCK_QUANTITY,
+                '#id': Attr.PRODUCT_ID,
+                '#from': Attr.STOCK_POSITION,
+              },
+              ExpressionAttributeValues: {
+                ':zero': numberValue(0),
+                ':qty': numberValue(item.quantity),
+                ':position': stringValue(item.position),
+              },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-          }),
-        );
-      } else {
-        await client.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: { [Attr.PRODUCT_ID]: { N: String(row.product_id) } },
-            UpdateExpression: 'SET #stock = #stock - :qty',
-            ExpressionAttributeNames: { '#stock': Attr.STOCK_QUANTITY },
-            ExpressionAttributeValues: { ':qty': { N: String(row.quantity) } },
-          }),
-        );
-      }
+          },
+        ],
+      }),
+    );
+    return;
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const [entryReason, itemReason] = error.CancellationReasons ?? [];
+    // A duplicate (its identity is in the ledger) changes nothing; anything but the stock condition is real.
+    if (isConditionFailure(entryReason?.Code)) return;
+    if (!isConditionFailure(itemReason?.Code)) throw error;
+    if (itemReason?.Item !== undefined) {
+      await context.client.send(new PutItemCommand(entry.Put));
+      return;
     }
+  }
+  await context.client.send(
+    new TransactWriteItemsCommand({
+      TransactItems: [
+        entry,
+        {
+          Update: {
+            TableName: context.ledgerTableName,
+            Key: headKey(item.productId),
+            UpdateExpression: 'ADD #version :one',
+            ExpressionAttributeNames: { '#version': LedgerAttr.VERSION },
+            ExpressionAttributeValues: { ':one': numberValue(1) },
+          },
+        },
+      ],
+    }),
+  );
+};
+
+/**
+ * The baseline: what a consumer without batching does, strictly one record after the other in delivery
+ * order, no coalescing and no concurrency, with the same exactly-once semantics as the service (STOCK_MODEL
+ * orders): an order line is one conditional transaction (see applyOrderLine, a second call when it does not
+ * count); a products change is the store's own read, plan and conditional write for a run of one change,
+ * which is what the service's store would do for it alone. Decoding is the service's decoder.
+ */
+export const applyNaively = async (
+  context: StoreContext,
+  config: NaiveConfig,
+  event: KafkaEvent,
+): Promise<void> => {
+  if (config.stockModel !== StockModel.ORDERS) throw new Error('the naive loop models STOCK_MODEL=orders');
+  for (const record of flattenRecords(event)) {
+    const change = decodeRecord(record, config);
+    if (change.type === 'Skipped') continue;
+    if (change.type === 'OrderItemCreated') await applyOrderLine(context, change);
+    else if (change.type === 'ProductUpserted') await upsertProductGroup(context, [change]);
+    else throw new Error('the bench workload has no deletes');
   }
 };

@@ -1,28 +1,44 @@
 /**
  * `npm run bench`: the naive per-record loop against the real handler on one deterministic workload, in one
- * process against dynalite with injected per-call latency, plus decode, memory, bundle and init figures.
- * Every figure is a ratio or a measurement from this run. Options:
- *   --latency 10,2     per-call latencies in ms (the first one also gives the write-call figure)
+ * process against DynamoDB Local (a child JVM) with injected per-call latency, plus write calls, item bytes
+ * and WCU per record, decode, memory, bundle and init figures. Every figure is a ratio or a measurement
+ * from this run. Options:
+ *   --latency auto     per-call latency: LATENCY_PER_ENGINE × the engine's mean time per call, measured
+ *                      first in this run (default); or ms, e.g. 30 or 30,10 (the first gives the write figures)
  *   --quick            a workload a tenth the size (for trying things out; not the documented figures)
+ *   --smoke            the bench smoke test's workload (216 records): every section, in seconds
  *   --skip-bundle      no build, no 6 MB batch, no init time
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../lambda/config.js';
+import { ENTRIES_PER_TRANSACTION } from '../lambda/store/order-writes.js';
 import { startEmbeddedAws } from '../scripts/local/embedded-aws.js';
 import { buildBundle, MAX_PAYLOAD_BYTES, medianInitMs, probeBundle, writeMaxBatch } from './bundle.js';
 import { measureDecode } from './decode.js';
+import { type Footprint, measureFootprint } from './footprint.js';
 import { seedProducts } from './tables.js';
-import { compareThroughput, type ThroughputFigures } from './throughput.js';
-import { DEFAULT_WORKLOAD, generateWorkload, type WorkloadOptions } from './workload.js';
+import { compareThroughput, measureEngineCallMs, runHandler, type ThroughputFigures } from './throughput.js';
+import { DEFAULT_WORKLOAD, generateWorkload, SMOKE_WORKLOAD, type WorkloadOptions } from './workload.js';
 
-const TARGET = { speedup: 20, writesVsLimit: 1.05, decodeVsParse: 0.5, peakRssMb: 200 } as const;
+const TARGET = {
+  speedup: 20,
+  writesVsLimit: 1.05,
+  decodeVsParse: 0.5,
+  peakRssMb: 200,
+  latencyPerEngine: 5,
+} as const;
+/** The injected latency chosen with --latency auto, in engine call times: above the 5:1 floor, with margin. */
+const LATENCY_PER_ENGINE = 6;
+/** The second partition count of the footprint: bookkeeping must not grow with it. */
+const MANY_PARTITIONS = 200;
 const INIT_RUNS = 5;
 
 const { values: args } = parseArgs({
   options: {
-    latency: { type: 'string', default: '10,2' },
+    latency: { type: 'string', default: 'auto' },
     quick: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
     'skip-bundle': { type: 'boolean', default: false },
   },
 });
@@ -40,8 +56,12 @@ const QUICK: Partial<WorkloadOptions> = {
   products: 100,
   orderBatchSize: 250,
 };
-const options: WorkloadOptions = { ...DEFAULT_WORKLOAD, ...(args.quick ? QUICK : {}) };
-const latencies = (args.latency ?? '10,2').split(',').map(Number);
+const options: WorkloadOptions = {
+  ...DEFAULT_WORKLOAD,
+  ...(args.quick ? QUICK : {}),
+  ...(args.smoke ? SMOKE_WORKLOAD : {}),
+};
+const latencyArg = args.latency ?? 'auto';
 const workload = generateWorkload(options);
 const orderBatches = workload.batches.filter((batch) => batch.topic.endsWith('order_items'));
 const productBatches = workload.batches.filter((batch) => !batch.topic.endsWith('order_items'));
@@ -58,7 +78,7 @@ print(
     `${productBatches.length} products batches of [${sizes(productBatches).join(', ')}], alternating; WRITE_CONCURRENCY ${writeConcurrency}`,
 );
 
-// Decode first, on a heap like the function's: dynalite and its tables are not in the Lambda process.
+// Decode first, on a heap like the function's: DynamoDB Local runs in its own JVM process anyway.
 const decode = measureDecode(workload);
 const decodeRatio = decode.jsonParseMs / decode.decodeMs;
 print(
@@ -69,45 +89,111 @@ print(
 const aws = await startEmbeddedAws();
 let failed = false;
 try {
+  let latencies: number[];
+  if (latencyArg === 'auto') {
+    const engineMs = await measureEngineCallMs(aws, options);
+    const chosen = Math.ceil(LATENCY_PER_ENGINE * engineMs);
+    latencies = [chosen];
+    print(
+      `injected latency: ${chosen} ms per call, chosen as ${LATENCY_PER_ENGINE} × the engine's mean ${fixed(engineMs)} ms per call ` +
+        `(DynamoDB Local with the SDK and loopback HTTP, measured just now: the naive loop's sequential calls on a small sample, ` +
+        `no injected latency, second pass), rounded up; the floor is latency:engine ≥ ${TARGET.latencyPerEngine}:1`,
+    );
+  } else {
+    latencies = latencyArg.split(',').map(Number);
+    if (latencies.some((ms) => !Number.isFinite(ms) || ms < 0))
+      throw new Error(`--latency ${latencyArg}: ms or auto`);
+    print(`injected latency: ${latencies.join(', ')} ms per call (--latency)`);
+  }
   const runs: ThroughputFigures[] = [];
   for (const latencyMs of latencies) {
     const figures = await compareThroughput(aws, workload, latencyMs);
     runs.push(figures);
     const rate = (ms: number) => count(figures.records / (ms / 1000));
     const speedup = figures.naive.ms / figures.handler.ms;
+    const naiveEngineMs = figures.naive.probe.serviceMs / figures.naive.calls;
+    const handlerEngineMs = figures.handler.probe.serviceMs / figures.handler.calls;
+    const latencyPerEngine = latencyMs / naiveEngineMs;
+    const first = latencyMs === latencies[0];
     print(
       `throughput @${latencyMs} ms/call: handler/naive = ${fixed(speedup, 1)}× ` +
-        `(handler ${rate(figures.handler.ms)} rec/s, ${fixed(figures.handler.ms / 1000)} s; ` +
-        `naive ${rate(figures.naive.ms)} rec/s, ${fixed(figures.naive.ms / 1000)} s)` +
-        (latencyMs === latencies[0]
-          ? ` — target ≥ ${TARGET.speedup}×: ${verdict(speedup >= TARGET.speedup)}`
-          : ''),
+        `(handler ${rate(figures.handler.ms)} rec/s, ${fixed(figures.handler.ms / 1000)} s, ${count(figures.handler.calls)} calls; ` +
+        `naive ${rate(figures.naive.ms)} rec/s, ${fixed(figures.naive.ms / 1000)} s, ${count(figures.naive.calls)} calls)` +
+        (first ? ` — target ≥ ${TARGET.speedup}×: ${verdict(speedup >= TARGET.speedup)}` : ''),
     );
     print(
-      `same table @${latencyMs} ms/call: ${figures.tablesEqual ? 'yes' : 'NO'} (seed columns of all ${count(options.products)} items; ` +
-        `${figures.deadLetters} dead letters)`,
+      `latency:engine @${latencyMs} ms/call: ${fixed(latencyPerEngine, 1)}:1 in this run (the naive loop's calls took ` +
+        `${fixed(naiveEngineMs)} ms each on average besides the injected latency; the handler's, ${writeConcurrency} at a time, ` +
+        `${fixed(handlerEngineMs)} ms) — floor ${TARGET.latencyPerEngine}:1: ${verdict(latencyPerEngine >= TARGET.latencyPerEngine)}`,
+    );
+    print(
+      `same table @${latencyMs} ms/call: ${figures.tablesEqual ? 'yes' : 'NO'} (seed columns of all ${count(options.products)} items ` +
+        `and every order line in the ledger; ${figures.deadLetters} dead letters)`,
     );
     failed ||= !figures.tablesEqual || figures.deadLetters > 0;
   }
   const first = runs[0];
   if (first !== undefined) {
-    const perRecord = first.handler.writes / first.records;
+    const { handler, naive } = first;
+    const perRecord = handler.writes / first.records;
     const limit = first.limitWrites / first.records;
-    const reads = first.handler.calls.get('GetItemCommand') ?? 0;
+    const reads = handler.probe.calls.get('GetItemCommand') ?? 0;
+    const queries = handler.probe.calls.get('QueryCommand') ?? 0;
     print(
       `write calls per record: ${fixed(perRecord, 4)} = ${fixed(perRecord / limit, 3)}× the coalescing limit ${fixed(limit, 4)} ` +
-        `(${count(first.handler.writes)} writes for ${count(first.records)} records; limit Σ distinct products per batch = ${count(first.limitWrites)}; ` +
-        `floor Σ distinct (product, partition) = ${count(first.floorWrites)}; naive ${fixed(first.naive.writes / first.records, 2)}; re-reads ${reads})` +
+        `(${count(handler.writes)} writes for ${count(first.records)} records; limit = Σ over batches of one write per product's upserts ` +
+        `and one transaction per ${ENTRIES_PER_TRANSACTION} order lines of a product = ${count(first.limitWrites)}; ` +
+        `${handler.probe.failedWrites} failed; naive ${fixed(naive.writes / first.records, 2)}; ` +
+        `reads ${count(reads)} GetItem + ${count(queries)} Query = ${fixed((reads + queries) / handler.writes, 2)} per write)` +
         ` — target ≤ ${TARGET.writesVsLimit}×: ${verdict(perRecord / limit <= TARGET.writesVsLimit)}`,
+    );
+    const many = generateWorkload({ ...options, partitions: MANY_PARTITIONS });
+    const manyRun = await runHandler(aws, many, 0, `bench-handler-${MANY_PARTITIONS}p`);
+    failed ||= manyRun.deadLetters > 0;
+    const footprints: Array<{ partitions: number; footprint: Footprint }> = [
+      {
+        partitions: options.partitions,
+        footprint: await measureFootprint(aws.dynamoDb, handler, first.records),
+      },
+      { partitions: MANY_PARTITIONS, footprint: await measureFootprint(aws.dynamoDb, manyRun, many.records) },
+    ];
+    const naiveFootprint = await measureFootprint(aws.dynamoDb, naive, first.records);
+    const [few, lots] = footprints.map(({ footprint }) => footprint) as [Footprint, Footprint];
+    const reports = handler.probe.capacityReports;
+    print(
+      `WCU method: computed from item sizes by DynamoDB's documented rules (1 WCU per KB of the item, rounded up, ×2 in a transaction; ` +
+        `${few.exact && lots.exact ? 'every item well inside one KB step, so its size after the run prices each of its writes exactly' : 'APPROXIMATE: an item sits near a KB step'}; ` +
+        `ConditionChecks not counted), not DynamoDB Local's ConsumedCapacity: it does return it (bench middleware sets ReturnConsumedCapacity TOTAL; ` +
+        `${count(reports)} of ${count(handler.writes)} handler writes reported it) but it undercounts multi-item transactions: ` +
+        `it reported ${fixed(few.reportedWcu / few.records, 3)} WCU per record for the writes priced below at ${fixed(few.wcu / few.records, 3)}; ` +
+        `item bytes: both tables scanned after the run, sized by the same rules`,
+    );
+    for (const { partitions, footprint } of footprints) {
+      print(
+        `footprint @${partitions} order_items partitions: inventory item ${fixed(footprint.meanItemBytes, 1)} B mean, ` +
+          `${count(footprint.maxItemBytes)} B max (${count(footprint.items)} items); ` +
+          `ledger entry ${fixed(footprint.meanEntryBytes, 1)} B mean (${count(footprint.entries)} entries, ${footprint.heads} heads); ` +
+          `WCU per record ${fixed(footprint.wcu / footprint.records, 3)} (inventory ${fixed(footprint.inventoryWcu / footprint.records, 3)}, ` +
+          `ledger ${fixed(footprint.ledgerWcu / footprint.records, 3)}; ${count(footprint.writeActions)} item writes, ` +
+          `${count(footprint.conditionChecks)} condition checks, ${footprint.failedWrites} failed calls)`,
+      );
+    }
+    const growth = lots.maxItemBytes - few.maxItemBytes;
+    print(
+      `item bookkeeping vs partitions: max item ${count(few.maxItemBytes)} B @${options.partitions} → ${count(lots.maxItemBytes)} B @${MANY_PARTITIONS} ` +
+        `(${growth >= 0 ? '+' : ''}${growth} B; mean ${fixed(few.meanItemBytes, 1)} → ${fixed(lots.meanItemBytes, 1)} B); ` +
+        `naive loop: ${fixed(naiveFootprint.meanItemBytes, 1)} B items, WCU per record ${fixed(naiveFootprint.wcu / naiveFootprint.records, 3)} ` +
+        `(${naiveFootprint.failedWrites} failed calls not priced) — constant: ${verdict(growth <= 0)}`,
     );
   }
   if (!args['skip-bundle']) {
     const bundle = await buildBundle();
     const table = 'bench-max-batch';
     await aws.createTable(table);
+    await aws.createLedgerTable(`${table}-ledger`);
     await aws.createBucket(`${table}-dlq`);
     await seedProducts(aws.dynamoDb, table, workload.initialProducts, workload.initialPosition);
-    const env = { ...aws.env, DYNAMODB_TABLE: table, DLQ_S3_BUCKET: `${table}-dlq` };
+    const env = { ...aws.env, DYNAMODB_TABLE: table, DLQ_S3_BUCKET: `${table}-dlq`, STOCK_MODEL: 'orders' };
     const batch = await writeMaxBatch(options.products);
     try {
       const probe = await probeBundle(env, batch.path);

@@ -1,31 +1,47 @@
 import { isDeepStrictEqual } from 'node:util';
+import { type Config, loadConfig } from '../lambda/config.js';
+import type { KafkaEvent } from '../lambda/decode/kafka-event.js';
+import { StockModel } from '../lambda/inventory/stock-model.js';
 import { createDynamoDbClient } from '../lambda/store/clients.js';
+import { storeContextFrom } from '../lambda/store/store-context-factory.js';
 import type { EmbeddedAws } from '../scripts/local/embedded-aws.js';
 import { createLambdaContext } from '../scripts/local/lambda-context.js';
 import { startLocalService } from '../scripts/local/local-service.js';
-import { type CallCounts, instrumentClient, writeCalls } from './instrument.js';
+import { type ClientProbe, instrumentClient, totalCalls, writeCalls } from './instrument.js';
 import { applyNaively } from './naive-consumer.js';
-import { scanSeedColumns, seedProducts } from './tables.js';
-import type { Workload } from './workload.js';
+import { scanLedgerEntries, scanSeedColumns, seedProducts } from './tables.js';
+import { DEFAULT_WORKLOAD, generateWorkload, type Workload, type WorkloadOptions } from './workload.js';
 
 export interface ConsumerRun {
   readonly ms: number;
-  readonly calls: CallCounts;
+  readonly probe: ClientProbe;
+  readonly calls: number;
   readonly writes: number;
+  readonly tableName: string;
+  readonly ledgerTableName: string;
+}
+
+export interface HandlerRun extends ConsumerRun {
+  readonly deadLetters: number;
 }
 
 export interface ThroughputFigures {
   readonly latencyMs: number;
   readonly records: number;
   readonly naive: ConsumerRun;
-  readonly handler: ConsumerRun;
+  readonly handler: HandlerRun;
+  /** Both consumers left the same seed columns in every item and the same order lines in the ledger. */
   readonly tablesEqual: boolean;
   readonly deadLetters: number;
-  /** Σ over batches of distinct products: the coalescing limit, in writes. */
+  /** Σ over batches of the coalesced writes (see WorkloadBatch.coalescedWrites): the limit, in writes. */
   readonly limitWrites: number;
-  /** Σ over batches of distinct (product, partition) pairs: the accepted floor, in writes. */
-  readonly floorWrites: number;
 }
+
+/** The stock model both consumers apply (the service's default). */
+const STOCK_MODEL = StockModel.ORDERS;
+
+const configFor = (aws: EmbeddedAws, table: string): Config =>
+  loadConfig({ ...aws.env, DYNAMODB_TABLE: table, DLQ_S3_BUCKET: `${table}-dlq`, STOCK_MODEL });
 
 /**
  * Powertools writes a JSON line per log and per metrics document; they are still produced (their cost is
@@ -50,35 +66,46 @@ const runNaive = async (
   latencyMs: number,
   table: string,
 ): Promise<ConsumerRun> => {
-  await aws.createTable(table);
-  await seedProducts(aws.dynamoDb, table, workload.initialProducts, workload.initialPosition);
-  const client = createDynamoDbClient(
-    { region: aws.region, dynamoDbEndpoint: aws.dynamoDbEndpoint, s3Endpoint: aws.s3Endpoint },
-    { credentials: aws.credentials },
-  );
-  const calls = instrumentClient(client, latencyMs);
+  const config = configFor(aws, table);
+  await aws.createTable(config.tableName);
+  await aws.createLedgerTable(config.ledgerTableName);
+  await seedProducts(aws.dynamoDb, config.tableName, workload.initialProducts, workload.initialPosition);
+  const client = createDynamoDbClient(config, { credentials: aws.credentials });
+  const probe = instrumentClient(client, latencyMs);
+  const context = storeContextFrom(client, config);
   const started = performance.now();
-  for (const batch of workload.batches) await applyNaively(client, table, batch.event);
+  for (const batch of workload.batches) {
+    await applyNaively(context, config, batch.event as unknown as KafkaEvent);
+  }
   const ms = performance.now() - started;
   client.destroy();
-  return { ms, calls, writes: writeCalls(calls) };
+  return {
+    ms,
+    probe,
+    calls: totalCalls(probe.calls),
+    writes: writeCalls(probe.calls),
+    tableName: config.tableName,
+    ledgerTableName: config.ledgerTableName,
+  };
 };
 
-const runHandler = async (
+/** The real handler (startLocalService), one invocation per batch in order, with latency on its client. */
+export const runHandler = async (
   aws: EmbeddedAws,
   workload: Workload,
   latencyMs: number,
   table: string,
-): Promise<ConsumerRun & { deadLetters: number }> => {
-  let calls: CallCounts = new Map();
+): Promise<HandlerRun> => {
+  let probe: ClientProbe | undefined;
   const service = await startLocalService({
     aws,
-    env: { DYNAMODB_TABLE: table, DLQ_S3_BUCKET: `${table}-dlq` },
+    env: { DYNAMODB_TABLE: table, DLQ_S3_BUCKET: `${table}-dlq`, STOCK_MODEL },
     configureClients: ({ dynamoDb }) => {
-      calls = instrumentClient(dynamoDb, latencyMs);
+      probe = instrumentClient(dynamoDb, latencyMs);
     },
   });
-  await seedProducts(aws.dynamoDb, table, workload.initialProducts, workload.initialPosition);
+  const { config } = service;
+  await seedProducts(aws.dynamoDb, config.tableName, workload.initialProducts, workload.initialPosition);
   let deadLetters = 0;
   const started = performance.now();
   await withoutJsonLogs(async () => {
@@ -89,32 +116,70 @@ const runHandler = async (
   });
   const ms = performance.now() - started;
   await service.stop();
-  return { ms, calls, writes: writeCalls(calls), deadLetters };
+  if (probe === undefined) throw new Error('the local service did not hand over its DynamoDB client');
+  return {
+    ms,
+    probe,
+    calls: totalCalls(probe.calls),
+    writes: writeCalls(probe.calls),
+    tableName: config.tableName,
+    ledgerTableName: config.ledgerTableName,
+    deadLetters,
+  };
 };
 
-/** The naive loop and the real handler on the same workload, each on its own fresh table, same latency. */
+/** The naive loop and the real handler on the same workload, each on its own fresh tables, same latency. */
 export const compareThroughput = async (
   aws: EmbeddedAws,
   workload: Workload,
   latencyMs: number,
+  label = `${latencyMs}ms`,
 ): Promise<ThroughputFigures> => {
-  const naiveTable = `bench-naive-${latencyMs}ms`;
-  const handlerTable = `bench-handler-${latencyMs}ms`;
-  const naive = await runNaive(aws, workload, latencyMs, naiveTable);
-  const { deadLetters, ...handler } = await runHandler(aws, workload, latencyMs, handlerTable);
-  const [naiveRows, handlerRows] = await Promise.all([
-    scanSeedColumns(aws.dynamoDb, naiveTable),
-    scanSeedColumns(aws.dynamoDb, handlerTable),
+  const naive = await runNaive(aws, workload, latencyMs, `bench-naive-${label}`);
+  const handler = await runHandler(aws, workload, latencyMs, `bench-handler-${label}`);
+  const [naiveRows, handlerRows, naiveLines, handlerLines] = await Promise.all([
+    scanSeedColumns(aws.dynamoDb, naive.tableName),
+    scanSeedColumns(aws.dynamoDb, handler.tableName),
+    scanLedgerEntries(aws.dynamoDb, naive.ledgerTableName),
+    scanLedgerEntries(aws.dynamoDb, handler.ledgerTableName),
   ]);
+  const orderItems = workload.batches
+    .filter((batch) => batch.topic.endsWith('order_items'))
+    .reduce((sum, batch) => sum + batch.records.length, 0);
   return {
     latencyMs,
     records: workload.records,
     naive,
     handler,
     tablesEqual:
-      naiveRows.length === workload.initialProducts.length && isDeepStrictEqual(naiveRows, handlerRows),
-    deadLetters,
-    limitWrites: workload.batches.reduce((sum, batch) => sum + batch.distinctProducts, 0),
-    floorWrites: workload.batches.reduce((sum, batch) => sum + batch.distinctProductPartitions, 0),
+      naiveRows.length === workload.initialProducts.length &&
+      isDeepStrictEqual(naiveRows, handlerRows) &&
+      naiveLines.length === orderItems &&
+      isDeepStrictEqual(naiveLines, handlerLines),
+    deadLetters: handler.deadLetters,
+    limitWrites: workload.batches.reduce((sum, batch) => sum + batch.coalescedWrites, 0),
   };
+};
+
+/** A small workload of the same mix over the same products, for timing the engine alone. */
+const CALIBRATION: Partial<WorkloadOptions> = { orderItems: 600, productEvents: 30, orderBatchSize: 600 };
+
+/**
+ * The engine's own mean time per call (DynamoDB Local's work plus the SDK and loopback HTTP around it):
+ * the naive loop, whose calls are strictly sequential, on a small workload of the same mix without injected
+ * latency; the second of two passes, so that the JVM has compiled its hot paths.
+ */
+export const measureEngineCallMs = async (aws: EmbeddedAws, options: WorkloadOptions): Promise<number> => {
+  const sample = generateWorkload({
+    ...DEFAULT_WORKLOAD,
+    ...options,
+    ...CALIBRATION,
+    seed: options.seed + 1,
+  });
+  let meanMs = Number.NaN;
+  for (const pass of [1, 2]) {
+    const run = await runNaive(aws, sample, 0, `bench-calibration-${pass}`);
+    meanMs = run.probe.serviceMs / run.calls;
+  }
+  return meanMs;
 };

@@ -1,12 +1,15 @@
 import { positionKey } from '../lambda/inventory/position.js';
+import { ENTRIES_PER_TRANSACTION } from '../lambda/store/order-writes.js';
 import {
+  BASE_TS_MS,
   kafkaRecord,
   mskEvent,
   ORDER_ITEMS_TOPIC,
-  orderItemEnvelope,
+  orderItemEnvelopeAt,
   PRODUCTS_TOPIC,
   type ProductRow,
-  productEnvelope,
+  productEnvelopeAt,
+  type SourceAt,
   type TestKafkaRecord,
 } from '../test/support/debezium.js';
 import { seededRandom } from '../test/support/fault-injection.js';
@@ -33,21 +36,34 @@ export const DEFAULT_WORKLOAD: WorkloadOptions = {
   seed: 20_250_115,
 };
 
+/** `npm run bench` in miniature (`--smoke`, and the bench smoke test): the same mix, 216 records. */
+export const SMOKE_WORKLOAD: WorkloadOptions = {
+  ...DEFAULT_WORKLOAD,
+  orderItems: 200,
+  productEvents: 16,
+  products: 40,
+  orderBatchSize: 100,
+};
+
 /** One invocation of one of the two event source mappings: records of one topic, its partitions in order. */
 export interface WorkloadBatch {
   readonly topic: string;
   readonly records: readonly TestKafkaRecord[];
   readonly event: ReturnType<typeof mskEvent>;
-  /** Distinct products the batch touches: the least number of writes that can apply it. */
+  /** Distinct products the batch touches. */
   readonly distinctProducts: number;
-  /** Distinct (product, partition) pairs: the floor when each partition's run is written on its own. */
-  readonly distinctProductPartitions: number;
+  /**
+   * The coalescing limit in write calls: one write per product's run of upserts, one transaction per
+   * ENTRIES_PER_TRANSACTION order lines of a product (each line needs its own ledger entry).
+   */
+  readonly coalescedWrites: number;
 }
 
 export interface Workload {
   readonly options: WorkloadOptions;
   /** The table before the stream: every product, as the service would have written it from a snapshot. */
   readonly initialProducts: readonly ProductRow[];
+  /** Position of that snapshot (op r, no commit yet): before everything streamed. */
   readonly initialPosition: string;
   /** In the order they are invoked: each window's products batch, then its order_items batch. */
   readonly batches: readonly WorkloadBatch[];
@@ -78,14 +94,34 @@ const zipfSampler = (n: number, exponent: number, random: () => number): (() => 
 const price = (cents: number): string => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
 
 type StreamEvent =
-  | { readonly kind: 'product'; readonly row: ProductRow; readonly lsn: number }
+  | { readonly kind: 'product'; readonly row: ProductRow; readonly at: SourceAt }
   | {
       readonly kind: 'order';
       readonly id: number;
       readonly productId: number;
       readonly quantity: number;
-      readonly lsn: number;
+      readonly at: SourceAt;
     };
+
+/** LSN of the snapshot the table was seeded from; the stream starts after it. */
+const SNAPSHOT_LSN = 1_000;
+const FIRST_LSN = 100_000;
+const LSN_STEP = 8;
+
+/**
+ * Where the change at `index` of the stream sits: each change is its own transaction, committed just
+ * before the next one, so `source.sequence` is `["<previous commit LSN>", "<own LSN>"]` and increases
+ * along the stream (the first one follows the snapshot, whose lastCommitLsn is null).
+ */
+const sourceAt = (index: number): SourceAt => {
+  const lsn = FIRST_LSN + index * LSN_STEP;
+  return {
+    lsn,
+    lastCommit: index === 0 ? null : lsn - LSN_STEP,
+    tsMs: BASE_TS_MS + index,
+    txId: 10_000 + index,
+  };
+};
 
 /** The source database's commit order: product updates (restocks, price changes) among order items. */
 const commitStream = (options: WorkloadOptions, random: () => number): StreamEvent[] => {
@@ -95,7 +131,7 @@ const commitStream = (options: WorkloadOptions, random: () => number): StreamEve
   let ordersLeft = options.orderItems;
   const stream: StreamEvent[] = [];
   for (let index = 0; index < total; index++) {
-    const lsn = 100_000 + index * 8;
+    const at = sourceAt(index);
     if (random() * (productsLeft + ordersLeft) < productsLeft) {
       productsLeft -= 1;
       const id = pickProduct();
@@ -106,7 +142,7 @@ const commitStream = (options: WorkloadOptions, random: () => number): StreamEve
         price: price(100 + Math.floor(random() * 100_000)),
         stock_quantity: 500 + Math.floor(random() * 1_000),
       };
-      stream.push({ kind: 'product', row, lsn });
+      stream.push({ kind: 'product', row, at });
     } else {
       ordersLeft -= 1;
       const id = options.orderItems - ordersLeft;
@@ -115,7 +151,7 @@ const commitStream = (options: WorkloadOptions, random: () => number): StreamEve
         id,
         productId: pickProduct(),
         quantity: 1 + Math.floor(random() * 3),
-        lsn,
+        at,
       });
     }
   }
@@ -124,14 +160,13 @@ const commitStream = (options: WorkloadOptions, random: () => number): StreamEve
 
 const batchOf = (topic: string, records: TestKafkaRecord[], productIds: readonly number[]): WorkloadBatch => {
   const event = mskEvent(records);
-  const pairs = new Set(records.map((record, index) => `${productIds[index]}:${record.partition}`));
-  return {
-    topic,
-    records,
-    event,
-    distinctProducts: new Set(productIds).size,
-    distinctProductPartitions: pairs.size,
-  };
+  const perProduct = new Map<number, number>();
+  for (const id of productIds) perProduct.set(id, (perProduct.get(id) ?? 0) + 1);
+  const coalescedWrites =
+    topic === ORDER_ITEMS_TOPIC
+      ? [...perProduct.values()].reduce((sum, lines) => sum + Math.ceil(lines / ENTRIES_PER_TRANSACTION), 0)
+      : perProduct.size;
+  return { topic, records, event, distinctProducts: perProduct.size, coalescedWrites };
 };
 
 /**
@@ -166,7 +201,7 @@ export const generateWorkload = (options: WorkloadOptions = DEFAULT_WORKLOAD): W
       const partition = event.row.id % options.partitions;
       const offset = nextOffset(PRODUCTS_TOPIC, partition);
       window.products.push(
-        kafkaRecord(PRODUCTS_TOPIC, partition, offset, productEnvelope('u', event.row, event.lsn), {
+        kafkaRecord(PRODUCTS_TOPIC, partition, offset, productEnvelopeAt('u', event.row, event.at), {
           id: event.row.id,
         }),
       );
@@ -181,7 +216,7 @@ export const generateWorkload = (options: WorkloadOptions = DEFAULT_WORKLOAD): W
         quantity: event.quantity,
       };
       window.orders.push(
-        kafkaRecord(ORDER_ITEMS_TOPIC, partition, offset, orderItemEnvelope('c', row, event.lsn), {
+        kafkaRecord(ORDER_ITEMS_TOPIC, partition, offset, orderItemEnvelopeAt('c', row, event.at), {
           id: row.id,
         }),
       );
@@ -200,7 +235,14 @@ export const generateWorkload = (options: WorkloadOptions = DEFAULT_WORKLOAD): W
   return {
     options,
     initialProducts,
-    initialPosition: positionKey({ lsn: 1_000, sourceTsMs: 1_736_900_000_000 }, 0),
+    initialPosition: positionKey(
+      {
+        lsn: BigInt(SNAPSHOT_LSN),
+        sequence: { lastCommitLsn: undefined, lsn: BigInt(SNAPSHOT_LSN) },
+        sourceTsMs: BASE_TS_MS - 60_000,
+      },
+      { snapshot: true, epoch: 0, offset: 0 },
+    ),
     batches,
     records: stream.length,
   };
