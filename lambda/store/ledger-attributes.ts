@@ -17,6 +17,10 @@ export const LedgerAttr = {
   EXPIRES_AT: 'expires_at',
   /** Entry: `<topic>:<partition>:<offset>` of the record that first brought it, for operators. */
   RECORD: 'record',
+  /** Entry recorded while its product was absent: on expiry it is checked, and dead-lettered if it never counted. */
+  PENDING: 'pending',
+  /** Entry, pending only: the Kafka record as delivered (JSON), so an expired one can become a dead letter. */
+  SOURCE_RECORD: 'source_record',
 } as const;
 
 /** The head sorts before every order-line entry (`O…`). */

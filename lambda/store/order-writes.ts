@@ -33,7 +33,21 @@ export interface OrderLinesOptions {
 /** Two actions of every transaction are the item's and the head's; the rest are entries. */
 export const ENTRIES_PER_TRANSACTION = MAX_TRANSACTION_ITEMS - 2;
 
-const entryPut = (context: StoreContext, item: OrderItemCreated, expiresAt: number): TransactWriteItem => ({
+/**
+ * A line recorded while its product is absent keeps its Kafka record: if the product never arrives, the
+ * entry's expiry (DynamoDB TTL, then the ledger's stream) turns it into a dead letter instead of nothing.
+ */
+const pendingAttributes = (item: OrderItemCreated) => ({
+  [LedgerAttr.PENDING]: { BOOL: true },
+  [LedgerAttr.SOURCE_RECORD]: stringValue(JSON.stringify(item.record)),
+});
+
+const entryPut = (
+  context: StoreContext,
+  item: OrderItemCreated,
+  expiresAt: number,
+  pending: boolean,
+): TransactWriteItem => ({
   Put: {
     TableName: context.ledgerTableName,
     Item: {
@@ -42,6 +56,7 @@ const entryPut = (context: StoreContext, item: OrderItemCreated, expiresAt: numb
       [LedgerAttr.QUANTITY]: numberValue(item.quantity),
       [LedgerAttr.EXPIRES_AT]: numberValue(expiresAt),
       [LedgerAttr.RECORD]: stringValue(`${item.record.topic}:${item.record.partition}:${item.record.offset}`),
+      ...(pending ? pendingAttributes(item) : {}),
     },
     ConditionExpression: 'attribute_not_exists(#entry)',
     ExpressionAttributeNames: { '#entry': LedgerAttr.ENTRY },
@@ -76,7 +91,7 @@ const recordChunk = async (
       return { result: { ...EMPTY, pending }, duplicates };
     const plan = planOrderLines(pending, stored);
     const expiresAt = Math.floor(context.now().getTime() / 1000) + context.ledgerRetentionSeconds;
-    const actions = pending.map((item) => entryPut(context, item, expiresAt));
+    const actions = pending.map((item) => entryPut(context, item, expiresAt, !stored.exists));
     const b = new ExpressionBuilder();
     let stockAfter: number | undefined;
     if (!stored.exists) {
