@@ -7,7 +7,11 @@ import type { Context } from 'aws-lambda';
 import { isKafkaEvent, type KafkaEvent } from './decode/kafka-event.js';
 import { InvalidEventError, InventoryError } from './errors.js';
 import { type BatchDependencies, BatchProcessor, type BatchResult } from './process-batch.js';
+import { runWithCallDeadline } from './store/call-deadline.js';
 import { addCountMetrics } from './telemetry/powertools.js';
+
+/** Kept back from the invocation's remaining time for logging the failure and flushing metrics. */
+export const DEADLINE_RESERVE_MS = 1_000;
 
 export interface HandlerDependencies extends BatchDependencies {
   readonly metrics: Metrics;
@@ -41,8 +45,11 @@ export const createHandler = (deps: HandlerDependencies) => {
     }
     describeEvent(event, logger);
     const processor = new BatchProcessor(deps, event, () => context.getRemainingTimeInMillis());
+    // Every AWS call must have answered a moment before Lambda would end the invocation, leaving time to
+    // log the failure and flush metrics.
+    const deadline = Date.now() + context.getRemainingTimeInMillis() - DEADLINE_RESERVE_MS;
     try {
-      const result = await processor.process(event);
+      const result = await runWithCallDeadline(deadline, () => processor.process(event));
       logger.info('Batch done', { counts: { ...result.counts } });
       return result;
     } catch (error) {

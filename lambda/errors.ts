@@ -68,6 +68,16 @@ export class TimeBudgetExhaustedError extends InventoryError {
   }
 }
 
+/** An AWS call had not answered when the invocation's deadline came: fail now, before Lambda's own timeout. */
+export class CallDeadlineError extends InventoryError {
+  constructor(leftMs: number) {
+    super(
+      ErrorCode.TIME_BUDGET_EXHAUSTED,
+      `An AWS call had not answered at the invocation's deadline (${leftMs} ms left); the batch will be redelivered`,
+    );
+  }
+}
+
 /** A dead letter could not be stored: the record must not be dropped, so the invocation fails. */
 export class DeadLetterWriteError extends InventoryError {
   constructor(key: string, cause: unknown) {
