@@ -1,4 +1,5 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { KafkaRecord } from '../decode/kafka-event.js';
 import { DeadLetterWriteError, type ErrorCode } from '../errors.js';
 
@@ -65,19 +66,94 @@ export interface DeadLetterStore {
   put(letter: DeadLetter): Promise<string>;
 }
 
+/**
+ * Another record already holds the coordinates (offsets started again: topic re-created, cluster moved):
+ * this one goes next to it, under a key that its content decides, so neither replaces the other.
+ */
+export const alternateDeadLetterKey = (record: DeadLetter['record']): string => {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([record.key, record.value, record.timestamp, record.headers]))
+    .digest('base64url')
+    .slice(0, 16);
+  return deadLetterKey(record).replace(/\.json$/, `~${digest}.json`);
+};
+
+const sameRecord = (a: DeadLetter['record'], b: DeadLetter['record']): boolean =>
+  a.key === b.key &&
+  a.value === b.value &&
+  a.timestamp === b.timestamp &&
+  JSON.stringify(a.headers ?? []) === JSON.stringify(b.headers ?? []);
+
+const isPreconditionFailed = (error: unknown): boolean =>
+  (error as { name?: string })?.name === 'PreconditionFailed' ||
+  (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode === 412;
+
+const putIfAbsent = async (
+  client: S3Client,
+  bucket: string,
+  key: string,
+  letter: DeadLetter,
+): Promise<boolean> => {
+  try {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(letter, null, 2),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isPreconditionFailed(error)) return false;
+    throw error;
+  }
+};
+
+const readLetter = async (client: S3Client, bucket: string, key: string): Promise<DeadLetter | undefined> => {
+  try {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse((await object.Body?.transformToString()) ?? 'null') as DeadLetter;
+  } catch (error) {
+    if ((error as { name?: string })?.name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+};
+
+/**
+ * Writes a letter with a conditional PUT (If-None-Match), so it never replaces another record's. When the
+ * same record fails again (a redelivery), its letter is rewritten with the new failure appended to its
+ * history; when a different record holds the key, the letter goes to `alternateDeadLetterKey`.
+ */
+const storeLetter = async (client: S3Client, bucket: string, letter: DeadLetter): Promise<string> => {
+  for (const key of [deadLetterKey(letter.record), alternateDeadLetterKey(letter.record)]) {
+    if (await putIfAbsent(client, bucket, key, letter)) return key;
+    const existing = await readLetter(client, bucket, key);
+    if (existing === undefined) {
+      if (await putIfAbsent(client, bucket, key, letter)) return key;
+      continue;
+    }
+    if (!sameRecord(existing.record, letter.record)) continue;
+    const errors = [...(existing.errors ?? [existing.error]), letter.error];
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify({ ...letter, errors }, null, 2),
+        ContentType: 'application/json',
+      }),
+    );
+    return key;
+  }
+  throw new Error(`Both dead-letter keys of ${deadLetterKey(letter.record)} hold other records`);
+};
+
 export const createDeadLetterStore = (client: S3Client, bucket: string): DeadLetterStore => ({
   async put(letter) {
     const key = deadLetterKey(letter.record);
     try {
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: JSON.stringify(letter, null, 2),
-          ContentType: 'application/json',
-        }),
-      );
-      return key;
+      return await storeLetter(client, bucket, letter);
     } catch (cause) {
       throw new DeadLetterWriteError(key, cause);
     }

@@ -1,4 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -9,6 +11,13 @@ import { INVENTORY_KEY_SCHEMA } from '../../lambda/store/attributes.js';
 import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { keyTurns } from './key-turns.js';
+
+/** s3rver's own error class: thrown from its store, it becomes the S3 XML error response with its status. */
+const S3Error = createRequire(import.meta.url)('s3rver/lib/models/error.js') as new (
+  code: string,
+  message: string,
+  detail?: Record<string, string>,
+) => Error;
 
 /** AWS's DynamoDB Local (a child JVM) and in-process S3 (s3rver) on loopback ports; no Docker, no network. */
 export interface EmbeddedAws {
@@ -74,6 +83,18 @@ const makeObjectsAtomic = (server: S3rver): void => {
   const deleteObject = store.deleteObject.bind(store);
   store.putObject = (object) =>
     turns.run([idOf(object.bucket, object.key)], async () => {
+      if (
+        conditionalPut.getStore() === true &&
+        (await exists(store.getResourcePath(object.bucket, object.key, 'object')))
+      ) {
+        throw new S3Error(
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+          {
+            Condition: 'If-None-Match',
+          },
+        );
+      }
       const result = await putObject(object);
       const path = store.getResourcePath(object.bucket, object.key, 'object');
       while ((await stat(path)).size < result.size) await new Promise((resolve) => setTimeout(resolve, 1));
@@ -93,11 +114,39 @@ const makeObjectsAtomic = (server: S3rver): void => {
   store.deleteObject = (bucket, key) => turns.run([idOf(bucket, key)], () => deleteObject(bucket, key));
 };
 
+/** Set while a PUT with `If-None-Match: *` is handled: s3rver knows that header only on GET. */
+const conditionalPut = new AsyncLocalStorage<boolean>();
+
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Real S3 refuses a PUT with `If-None-Match: *` when the key exists (412 PreconditionFailed); the dead-letter
+ * store relies on it. The check runs inside the key's turn (makeObjectsAtomic), so it is atomic with the PUT.
+ */
+const supportConditionalPut = (server: S3rver): void => {
+  const middleware = (
+    server as unknown as { middleware: Array<(ctx: KoaContext, next: () => Promise<void>) => Promise<void>> }
+  ).middleware;
+  middleware.unshift((ctx, next) =>
+    ctx.method === 'PUT' && ctx.headers['if-none-match'] === '*' ? conditionalPut.run(true, next) : next(),
+  );
+};
+
+interface KoaContext {
+  readonly method: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
 export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
   const dynamoServer = await startDynamoDbLocal();
   const s3Directory = await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-'));
   const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
   makeObjectsAtomic(s3Server);
+  supportConditionalPut(s3Server);
   const { port: s3Port } = await s3Server.run();
 
   const dynamoDbEndpoint = dynamoServer.endpoint;

@@ -9,9 +9,13 @@ export interface Coordinates {
   readonly offset: number;
 }
 
-const KEY = /^([^/]+)\/(-?\d+)\/(-?\d+)\.json$/;
+/** The second form, `<offset>~<digest>.json`, holds a different record met at the same coordinates. */
+const KEY = /^([^/]+)\/(-?\d+)\/(-?\d+)(?:~[\w-]+)?\.json$/;
 
-/** `<encodeURIComponent(topic)>/<partition>/<offset>.json` → coordinates; undefined for any other key. */
+/**
+ * `<encodeURIComponent(topic)>/<partition>/<offset>.json` (or `<offset>~<digest>.json`, see
+ * alternateDeadLetterKey) → coordinates; undefined for any other key.
+ */
 export const parseLetterKey = (key: string): Coordinates | undefined => {
   const match = KEY.exec(key);
   if (match === null) return undefined;
