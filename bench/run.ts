@@ -183,7 +183,7 @@ try {
       `item bookkeeping vs partitions: max item ${count(few.maxItemBytes)} B @${options.partitions} → ${count(lots.maxItemBytes)} B @${MANY_PARTITIONS} ` +
         `(${growth >= 0 ? '+' : ''}${growth} B; mean ${fixed(few.meanItemBytes, 1)} → ${fixed(lots.meanItemBytes, 1)} B); ` +
         `naive loop: ${fixed(naiveFootprint.meanItemBytes, 1)} B items, WCU per record ${fixed(naiveFootprint.wcu / naiveFootprint.records, 3)} ` +
-        `(${naiveFootprint.failedWrites} failed calls not priced) — constant: ${verdict(growth <= 0)}`,
+        `(${count(naiveFootprint.failedWrites)} failed calls not priced) — constant: ${verdict(growth <= 0)}`,
     );
   }
   if (!args['skip-bundle']) {
