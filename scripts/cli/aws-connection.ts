@@ -1,4 +1,4 @@
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../lambda/config.js';
 import { ConfigError } from '../../lambda/errors.js';
@@ -80,6 +80,11 @@ const ensureLocalResources = async (config: Config, dynamoDb: DynamoDBClient, s3
       () => dynamoDb.send(new CreateTableCommand({ TableName, ...schema, BillingMode: 'PAY_PER_REQUEST' })),
       ['ResourceInUseException'],
     );
+    // A new table is CREATING for a while on a real or long-lived endpoint: use it only once it is ACTIVE.
+    await waitUntilTableExists(
+      { client: dynamoDb, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
+      { TableName },
+    );
   }
   await ignoreAlreadyThere(
     () => s3.send(new CreateBucketCommand({ Bucket: config.deadLetterBucket })),
@@ -119,26 +124,29 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
       },
     };
   }
-  const embedded = hasEndpointVariables(env) ? undefined : await startEmbeddedAws();
+  // Local mode never signs with the shell's AWS credentials: s3rver refuses any but its own, and a local run
+  // must not depend on what happens to be exported.
   const localEnv = {
+    ...env,
+    ...overrides,
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    ...env,
-    ...(embedded?.env ?? {}),
-    ...overrides,
   };
-  const config = loadToolConfig(localEnv);
-  const credentials = {
-    accessKeyId: localEnv.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
-    secretAccessKey: localEnv.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
-  };
-  const dynamoDb = createDynamoDbClient(config, { credentials });
-  const s3 = createS3Client(config, { credentials });
+  // Settings are checked before anything is started, so a bad one ends the tool at once with one line.
+  const external = hasEndpointVariables(env);
+  if (!external) loadToolConfig({ ...localEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
+  const embedded = external ? undefined : await startEmbeddedAws();
+  let dynamoDb: DynamoDBClient | undefined;
+  let s3: S3Client | undefined;
+  let config: Config;
   try {
+    config = loadToolConfig({ ...localEnv, ...(embedded?.env ?? {}), ...overrides });
+    dynamoDb = createDynamoDbClient(config, { credentials: LOCAL_CREDENTIALS });
+    s3 = createS3Client(config, { credentials: LOCAL_CREDENTIALS });
     await ensureLocalResources(config, dynamoDb, s3);
   } catch (error) {
-    dynamoDb.destroy();
-    s3.destroy();
+    dynamoDb?.destroy();
+    s3?.destroy();
     await embedded?.stop();
     throw error;
   }

@@ -45,17 +45,41 @@ const exited = (child: ChildProcess): Promise<void> =>
     else child.once('exit', () => resolve());
   });
 
-/** Kills the whole process group: the JVM must not outlive the tool or test that started it. */
+/** JVMs this process started and has not stopped yet: killed when it exits, whatever way it exits. */
+const running = new Set<ChildProcess>();
+
+const killAllOnExit = (): void => {
+  for (const child of running) child.kill('SIGKILL');
+};
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** A signal would end this process without 'exit' handlers: kill the JVMs, then die of the signal as before. */
+const killAllOnSignal = (signal: NodeJS.Signals): void => {
+  killAllOnExit();
+  stopWatching();
+  process.kill(process.pid, signal);
+};
+
+const startWatching = (): void => {
+  process.on('exit', killAllOnExit);
+  for (const signal of SIGNALS) process.on(signal, killAllOnSignal);
+};
+
+const stopWatching = (): void => {
+  process.off('exit', killAllOnExit);
+  for (const signal of SIGNALS) process.off(signal, killAllOnSignal);
+};
+
+/** The JVM must not outlive the tool or test that started it. */
 const killGroup = async (child: ChildProcess): Promise<void> => {
+  running.delete(child);
+  if (running.size === 0) stopWatching();
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   // The child is unref'd while it serves; waiting for its exit must keep the event loop alive, or a
   // top-level await that stops it ends the process with "unsettled top-level await" (exit 13).
   child.ref();
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    child.kill('SIGKILL');
-  }
+  child.kill('SIGKILL');
   await exited(child);
 };
 
@@ -93,7 +117,7 @@ const waitUntilReady = async (endpoint: string, child: ChildProcess, output: () 
 };
 
 /**
- * Starts DynamoDB Local in memory on a free loopback port, in its own process group. `-sharedDb` makes
+ * Starts DynamoDB Local in memory on a free loopback port. `-sharedDb` makes
  * every access key and region see one database, so tools with other credentials see the same tables.
  */
 export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
@@ -116,7 +140,8 @@ export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
         '-port',
         String(port),
       ],
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      // In the tool's process group: Ctrl-C in a terminal reaches the JVM too.
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -137,6 +162,8 @@ export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
     });
     child.unref();
     await spawned;
+    if (running.size === 0) startWatching();
+    running.add(child);
     const endpoint = `http://127.0.0.1:${port}`;
     try {
       await waitUntilReady(endpoint, child, () => output);

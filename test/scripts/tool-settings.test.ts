@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+/** Runs a tool as a user would, under a hard limit: a tool that hangs fails the test instead of CI. */
+const runTool = async (args: readonly string[], env: Record<string, string>) => {
+  const started = Date.now();
+  try {
+    const { stdout, stderr } = await run('npx', ['tsx', ...args], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      timeout: 20_000,
+    });
+    return { code: 0, stdout, stderr, elapsed: Date.now() - started };
+  } catch (error) {
+    const failed = error as { code?: number; killed?: boolean; stdout: string; stderr: string };
+    return {
+      code: failed.killed ? -1 : (failed.code ?? -1),
+      stdout: failed.stdout,
+      stderr: failed.stderr,
+      elapsed: Date.now() - started,
+    };
+  }
+};
+
+describe('every tool checks its settings before it starts anything', () => {
+  it.each([
+    ['invoke', ['scripts/invoke.ts', 'events/products-create.json']],
+    ['inventory', ['scripts/inventory.ts', '--endpoint', 'local']],
+    ['replay', ['scripts/replay.ts', '--endpoint', 'local', '--dry-run']],
+  ])('%s ends within seconds with one line naming the bad setting', async (tool, args) => {
+    // Act
+    const result = await runTool(args, { LOW_STOCK_THRESHOLD: 'ten' });
+
+    // Assess
+    expect(result.code).toBe(2);
+    expect(result.elapsed).toBeLessThan(15_000);
+    expect(result.stderr.trim().split('\n')[0]).toBe(
+      `${tool}: environment: LOW_STOCK_THRESHOLD: expected an integer, got "ten"`,
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('signs local calls with the local credentials, not the shell’s', async () => {
+    // Act
+    const result = await runTool(['scripts/invoke.ts', 'events/products-create.json'], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'not-for-s3rver',
+    });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('InvalidAccessKeyId');
+  });
+});
