@@ -6,6 +6,7 @@ import { INVENTORY_KEY_SCHEMA } from '../../lambda/store/attributes.js';
 import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
 import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
 import { startEmbeddedAws } from '../local/embedded-aws.js';
+import { findLocalSession } from '../local/local-session.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 
 /** Where a tool's DynamoDB and S3 calls go. */
@@ -71,7 +72,7 @@ const ignoreAlreadyThere = async (
 };
 
 /** Local endpoints start empty: the tables and bucket the function expects are created when missing. */
-const ensureLocalResources = async (config: Config, dynamoDb: DynamoDBClient, s3: S3Client) => {
+export const ensureLocalResources = async (config: Config, dynamoDb: DynamoDBClient, s3: S3Client) => {
   for (const [TableName, schema] of [
     [config.tableName, INVENTORY_KEY_SCHEMA],
     [config.ledgerTableName, LEDGER_KEY_SCHEMA],
@@ -135,12 +136,18 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
   // Settings are checked before anything is started, so a bad one ends the tool at once with one line.
   const external = hasEndpointVariables(env);
   if (!external) loadToolConfig({ ...localEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
-  const embedded = external ? undefined : await startEmbeddedAws();
+  // A running `npm run local` is used as it is; otherwise this run starts its own, empty and gone after it.
+  const session = external ? undefined : await findLocalSession();
+  const sessionEnv =
+    session === undefined
+      ? {}
+      : { AWS_ENDPOINT_URL_DYNAMODB: session.dynamoDbEndpoint, AWS_ENDPOINT_URL_S3: session.s3Endpoint };
+  const embedded = external || session !== undefined ? undefined : await startEmbeddedAws();
   let dynamoDb: DynamoDBClient | undefined;
   let s3: S3Client | undefined;
   let config: Config;
   try {
-    config = loadToolConfig({ ...localEnv, ...(embedded?.env ?? {}), ...overrides });
+    config = loadToolConfig({ ...localEnv, ...sessionEnv, ...(embedded?.env ?? {}), ...overrides });
     dynamoDb = createDynamoDbClient(config, { credentials: LOCAL_CREDENTIALS });
     s3 = createS3Client(config, { credentials: LOCAL_CREDENTIALS });
     await ensureLocalResources(config, dynamoDb, s3);
@@ -156,9 +163,11 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
     dynamoDb,
     s3,
     description:
-      embedded === undefined
-        ? `local endpoints DynamoDB ${config.dynamoDbEndpoint ?? '(SDK default)'}, S3 ${config.s3Endpoint ?? '(SDK default)'}`
-        : 'embedded DynamoDB Local + s3rver (started for this run, empty at start, gone at exit)',
+      session !== undefined
+        ? `npm run local (pid ${session.pid}): DynamoDB ${session.dynamoDbEndpoint}, S3 ${session.s3Endpoint}`
+        : embedded === undefined
+          ? `local endpoints DynamoDB ${config.dynamoDbEndpoint ?? '(SDK default)'}, S3 ${config.s3Endpoint ?? '(SDK default)'}`
+          : 'embedded DynamoDB Local + s3rver (started for this run, empty at start, gone at exit)',
     async close() {
       dynamoDb.destroy();
       s3.destroy();

@@ -56,6 +56,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** A signal would end this process without 'exit' handlers: kill the JVMs, then die of the signal as before. */
 const killAllOnSignal = (signal: NodeJS.Signals): void => {
+  // Someone else handles this signal (npm run local shuts down in order): leave it to them.
+  if (process.listenerCount(signal) > 1) return;
   killAllOnExit();
   stopWatching();
   process.kill(process.pid, signal);
@@ -120,7 +122,12 @@ const waitUntilReady = async (endpoint: string, child: ChildProcess, output: () 
  * Starts DynamoDB Local in memory on a free loopback port. `-sharedDb` makes
  * every access key and region see one database, so tools with other credentials see the same tables.
  */
-export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
+export interface DynamoDbLocalOptions {
+  /** Keep the data in this folder (it survives restarts); in memory when absent. */
+  readonly dbPath?: string;
+}
+
+export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   const directory = jarDirectory();
   const jar = join(directory, 'DynamoDBLocal.jar');
   if (!existsSync(jar)) throw new DynamoDbLocalUnavailableError(`DynamoDB Local jar missing: ${jar}`);
@@ -134,7 +141,7 @@ export const startDynamoDbLocal = async (): Promise<DynamoDbLocal> => {
         '-Xmx512m',
         '-jar',
         jar,
-        '-inMemory',
+        ...(options.dbPath === undefined ? ['-inMemory'] : ['-dbPath', options.dbPath]),
         '-sharedDb',
         '-disableTelemetry',
         '-port',

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,9 +141,22 @@ interface KoaContext {
   readonly headers: Record<string, string | string[] | undefined>;
 }
 
-export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
-  const dynamoServer = await startDynamoDbLocal();
-  const s3Directory = await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-'));
+export interface EmbeddedAwsOptions {
+  /** Keep DynamoDB's and S3's data under this folder (npm run local); a temporary folder when absent. */
+  readonly dataDirectory?: string;
+}
+
+export const startEmbeddedAws = async (options: EmbeddedAwsOptions = {}): Promise<EmbeddedAws> => {
+  const persistent = options.dataDirectory;
+  if (persistent !== undefined) {
+    await mkdir(join(persistent, 'dynamodb'), { recursive: true });
+    await mkdir(join(persistent, 's3'), { recursive: true });
+  }
+  const dynamoServer = await startDynamoDbLocal(
+    persistent === undefined ? {} : { dbPath: join(persistent, 'dynamodb') },
+  );
+  const s3Directory =
+    persistent === undefined ? await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-')) : join(persistent, 's3');
   const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
   makeObjectsAtomic(s3Server);
   supportConditionalPut(s3Server);
@@ -200,7 +213,7 @@ export const startEmbeddedAws = async (): Promise<EmbeddedAws> => {
       dynamoDb.destroy();
       s3.destroy();
       await Promise.all([dynamoServer.stop(), s3Server.close()]);
-      await rm(s3Directory, { recursive: true, force: true });
+      if (persistent === undefined) await rm(s3Directory, { recursive: true, force: true });
     },
   };
 };
