@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,6 +12,8 @@ export default defineConfig({
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_DEV: 'false',
+      // Tests never use a developer's running `npm run local` (scripts/local/local-session.ts).
+      INVENTORY_LOCAL_DIR: join(tmpdir(), 'inventory-cdc-tests-without-local-session'),
     },
   },
 });
