@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   TransactionCanceledException,
   type TransactWriteItem,
@@ -13,24 +12,18 @@ export const MAX_TRANSACTION_ITEMS = 100;
 export type CancellationCodes = readonly string[];
 
 /**
- * The same transaction sent again within ten minutes (the SDK's own retry after a lost response, or a
- * redelivered batch) takes effect once: the token is derived from the transaction's content.
- */
-const requestToken = (items: readonly TransactWriteItem[]): string =>
-  createHash('sha256').update(JSON.stringify(items)).digest('base64url').slice(0, 36);
-
-/**
  * Sends one transaction. Returns undefined when it committed, or the cancellation codes when a condition
  * failed or it collided with another transaction: the caller re-reads and re-plans. Anything else throws.
+ * No ClientRequestToken: a transaction the SDK sends again after a lost response fails its own conditions
+ * (the entries exist, the item moved on), and the re-read shows it applied; a token would instead make
+ * DynamoDB answer "done" for ten minutes even after the data it wrote was removed.
  */
 export const transactWrite = async (
   context: StoreContext,
   items: readonly TransactWriteItem[],
 ): Promise<CancellationCodes | undefined> => {
   try {
-    await context.client.send(
-      new TransactWriteItemsCommand({ TransactItems: [...items], ClientRequestToken: requestToken(items) }),
-    );
+    await context.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
     return undefined;
   } catch (error) {
     if (
