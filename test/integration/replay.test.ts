@@ -1,19 +1,52 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildDeadLetter, createDeadLetterStore, type DeadLetter } from '../../lambda/store/dead-letter.js';
+import { ErrorCode } from '../../lambda/errors.js';
+import { buildDeadLetter, type DeadLetter } from '../../lambda/store/dead-letter.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
 import type { ReplayFilters } from '../../scripts/replay/options.js';
+import type { ReplaySummary } from '../../scripts/replay/report.js';
 import {
   kafkaRecord,
   mskEvent,
+  ORDER_ITEMS_TOPIC,
   type OrderItemRow,
   orderItemRecord,
+  orderItemRecordAt,
   PRODUCTS_TOPIC,
   type ProductRow,
-  productRecord,
+  productRecordAt,
+  type SourceAt,
+  type TestKafkaRecord,
 } from '../support/debezium.js';
-import { bucketKeys, recordingIo, replay, resetStorage } from '../support/replay-harness.js';
+import {
+  bucketKeys,
+  ledgerOrderLines,
+  olderVersionLetter,
+  putLetters,
+  putReplayedLettersBack,
+  recordingIo,
+  replay,
+  resetStorage,
+  scanLedger,
+} from '../support/replay-harness.js';
+
+/** The function runs with a lag bound of one hour, so a test can send an order line that is past it. */
+const LAG_BOUND_HOURS = 1;
+const NOW = Date.now();
+/** Committed a minute ago: within the lag bound. */
+const RECENT = NOW - 60_000;
+/** Committed two hours ago: past the lag bound. */
+const LONG_AGO = NOW - 2 * 3_600_000;
+/** When an older version dead-lettered the records of the letters written by hand. */
+const DEAD_LETTERED_AT = new Date(NOW - 3 * 86_400_000);
+
+/** Transaction `turn` of the shop in commit order: its changes' LSNs in its own range, after the last commit. */
+const at = (turn: number, tsMs = RECENT, change = 0): SourceAt => ({
+  lastCommit: 1_000 + (turn - 1) * 100 + 90,
+  lsn: 1_000 + turn * 100 + change,
+  tsMs,
+});
 
 const hub: ProductRow = {
   id: 1003,
@@ -22,15 +55,47 @@ const hub: ProductRow = {
   price: '49.50',
   stock_quantity: 12,
 };
-const order = (id: number, quantity: number, productId = hub.id): OrderItemRow => ({
+const ORDERS = ORDER_ITEMS_TOPIC;
+const PRODUCTS = PRODUCTS_TOPIC;
+
+/** The hub's create, committed in turn 1 (before every order line below, as the foreign key demands). */
+const hubCreated = productRecordAt('c', hub, at(1), 0);
+/** A stock-take of the hub: products.stock_quantity set to `stock` in `turn`. */
+const stockTake = (stock: number, turn: number, offset: number) =>
+  productRecordAt('u', { ...hub, stock_quantity: stock }, at(turn), offset);
+
+interface Line {
+  readonly id: number;
+  readonly quantity: number;
+  readonly turn: number;
+  readonly offset: number;
+  readonly partition?: number;
+  readonly productId?: number;
+  readonly tsMs?: number;
+}
+
+const lineRow = ({ id, quantity, productId = hub.id }: Line): OrderItemRow => ({
   id,
   order_id: 7000 + id,
   product_id: productId,
   quantity,
 });
-const ORDERS_KEY = 'dbserver1.public.order_items';
+const lineRecord = (line: Line): TestKafkaRecord =>
+  orderItemRecordAt(lineRow(line), at(line.turn, line.tsMs), line.offset, line.partition ?? 1);
+const lineKey = (line: Line): string => `${ORDERS}/${line.partition ?? 1}/${line.offset}.json`;
+/** The letter an older version left for `line` (it dead-lettered at once when the product was missing). */
+const olderLetter = (line: Line): DeadLetter =>
+  olderVersionLetter(lineRecord(line), line.productId ?? hub.id, DEAD_LETTERED_AT);
 
-describe('dead-letter replay against embedded DynamoDB and S3', () => {
+const line1: Line = { id: 1, quantity: 2, turn: 2, offset: 4 };
+const line2: Line = { id: 2, quantity: 3, turn: 3, offset: 5 };
+
+const outcomes = (summary: ReplaySummary) =>
+  Object.fromEntries(summary.results.map(({ key, outcome }) => [key, outcome]));
+const details = (summary: ReplaySummary) =>
+  Object.fromEntries(summary.results.map(({ key, detail }) => [key, detail]));
+
+describe('dead-letter replay against DynamoDB Local and S3, through the real handler', () => {
   let service: LocalService;
 
   const stockOf = async (productId = hub.id) =>
@@ -43,15 +108,20 @@ describe('dead-letter replay against embedded DynamoDB and S3', () => {
     return JSON.parse(await (object.Body?.transformToString() ?? 'null')) as DeadLetter;
   };
 
-  /** Two order items for the hub arrive before the hub itself: both are dead-lettered. */
-  const ordersBeforeProduct = mskEvent([
-    orderItemRecord(order(1, 2), 4, 1),
-    orderItemRecord(order(2, 3), 5, 1),
-  ]);
-  const productArrives = mskEvent([productRecord('c', hub, 0)]);
+  const putOlderLetters = (...lines: Line[]) =>
+    putLetters(service.aws.s3, service.config.deadLetterBucket, lines.map(olderLetter));
+
+  const pendingKeys = async () => (await bucketKeys(service)).filter((key) => !key.startsWith('replayed/'));
 
   beforeAll(async () => {
-    service = await startLocalService();
+    service = await startLocalService({
+      env: {
+        DYNAMODB_TABLE: 'replay-it',
+        DLQ_S3_BUCKET: 'replay-it-dlq',
+        STOCK_MODEL: 'orders',
+        LAG_BOUND_HOURS: String(LAG_BOUND_HOURS),
+      },
+    });
   });
 
   afterAll(async () => {
@@ -62,187 +132,250 @@ describe('dead-letter replay against embedded DynamoDB and S3', () => {
     await resetStorage(service);
   });
 
-  it('dead-letters poison and unknown-product records with their codes', async () => {
+  it('keeps an order line of a missing product pending, and dead-letters it only once it is past the lag bound', async () => {
     // Prepare
-    const poison = kafkaRecord(PRODUCTS_TOPIC, 0, 9, '{"op": "c", "after": ', { id: 1 });
+    const late = { ...line1, tsMs: LONG_AGO };
+    const fresh = line2;
 
     // Act
-    await service.invoke(mskEvent([poison]));
-    await service.invoke(ordersBeforeProduct);
+    const result = await service.invoke(mskEvent([lineRecord(late), lineRecord(fresh)]));
 
     // Assess
+    expect(result.counts).toMatchObject({
+      OrderLinesPending: 2,
+      StockDecremented: 0,
+      ChangesBeyondLagBound: 1,
+      DLQWrites: 1,
+    });
     const letters = await service.listDeadLetters();
-    expect(Object.fromEntries(letters.map(({ key, letter }) => [key, letter.error.code]))).toEqual({
-      [`${ORDERS_KEY}/1/4.json`]: 'UNKNOWN_PRODUCT',
-      [`${ORDERS_KEY}/1/5.json`]: 'UNKNOWN_PRODUCT',
-      'dbserver1.public.products/0/9.json': 'INVALID_JSON',
+    expect(letters.map(({ key }) => key)).toEqual([lineKey(late)]);
+    expect(letters[0]?.letter.error).toMatchObject({
+      code: 'UNKNOWN_PRODUCT',
+      message: 'Product 1003 is not in the inventory table 1 h after this order line; replay once it exists',
     });
+    expect(await service.scanInventory()).toEqual([]);
+    expect(await ledgerOrderLines(service)).toEqual({ 1003: [1, 2] });
   });
 
-  it('applies each dead-lettered decrement exactly once after the product arrives, and moves the letters', async () => {
+  it('finds a letter the function wrote itself already applied: the ledger counted it when the product arrived', async () => {
     // Prepare
-    await service.invoke(ordersBeforeProduct);
-    await service.invoke(productArrives);
+    await service.invoke(mskEvent([lineRecord({ ...line1, tsMs: LONG_AGO }), lineRecord(line2)]));
+    await service.invoke(mskEvent([hubCreated]));
+    const stockBeforeReplay = await stockOf();
 
     // Act
     const summary = await replay(service);
 
     // Assess
-    expect(await stockOf()).toBe(12 - 2 - 3);
-    expect(summary.counts).toMatchObject({ REPLAYED: 2, ALREADY_APPLIED: 0, STILL_FAILING: 0 });
-    expect(await bucketKeys(service)).toEqual([
-      `replayed/${ORDERS_KEY}/1/4.json`,
-      `replayed/${ORDERS_KEY}/1/5.json`,
+    expect(stockBeforeReplay).toBe(12 - 2 - 3);
+    expect(await stockOf()).toBe(7);
+    expect(summary.counts).toMatchObject({ REPLAYED: 0, ALREADY_APPLIED: 1, STILL_FAILING: 0 });
+    expect(details(summary)).toEqual({
+      [lineKey(line1)]: 'product 1003 −2: already applied (its identity is in the ledger)',
+    });
+    expect(await bucketKeys(service)).toEqual([`replayed/${lineKey(line1)}`]);
+  });
+
+  it("keeps an older version's letter while its product is absent, with the error appended and nothing written", async () => {
+    // Prepare
+    const [key] = await putOlderLetters(line1);
+    await service.invoke(mskEvent([kafkaRecord(PRODUCTS, 0, 9, '', { id: 1 })]));
+
+    // Act
+    const summary = await replay(service);
+
+    // Assess
+    expect(summary.counts).toMatchObject({ REPLAYED: 0, ALREADY_APPLIED: 0, STILL_FAILING: 2, HELD_BACK: 0 });
+    expect(summary.stillFailingByCode).toEqual({ EMPTY_VALUE: 1, UNKNOWN_PRODUCT: 1 });
+    const letter = await readLetter(key as string);
+    expect(letter.record).toEqual(olderLetter(line1).record);
+    expect(letter.errors.map(({ code, message }) => ({ code, message }))).toEqual([
+      {
+        code: 'UNKNOWN_PRODUCT',
+        message: 'Product 1003 is not in the inventory table; replay once it exists',
+      },
+      {
+        code: 'UNKNOWN_PRODUCT',
+        message: 'Product 1003 is not in the inventory table; replay once it exists',
+      },
     ]);
-    const [item] = await service.scanInventory();
-    expect(item).toMatchObject({
-      applied_offsets: { 1: 5 },
-      first_offsets: { 1: 4 },
-      replayed_records: [`${ORDERS_KEY}:1:4`, `${ORDERS_KEY}:1:5`],
+    expect(letter.errors[0]?.at).toBe(DEAD_LETTERED_AT.toISOString());
+    expect(letter.error).toEqual(letter.errors[1]);
+    const empty = await readLetter(`${PRODUCTS}/0/9.json`);
+    expect(empty.errors.map((error) => error.code)).toEqual(['EMPTY_VALUE', 'EMPTY_VALUE']);
+    expect(await pendingKeys()).toEqual([lineKey(line1), `${PRODUCTS}/0/9.json`]);
+    expect(await service.scanInventory()).toEqual([]);
+    expect(await scanLedger(service)).toEqual([]);
+  });
+
+  it("replays an older version's letters once their product exists, then finds them applied; a live redelivery changes nothing", async () => {
+    // Prepare
+    await putOlderLetters(line1, line2);
+    await service.invoke(mskEvent([hubCreated]));
+
+    // Act
+    const first = await replay(service);
+    await putReplayedLettersBack(service.aws.s3, service.config.deadLetterBucket);
+    const second = await replay(service);
+    const redelivered = await service.invoke(mskEvent([lineRecord(line1), lineRecord(line2)]));
+
+    // Assess
+    expect(details(first)).toEqual({
+      [lineKey(line1)]: 'product 1003 −2 (USB-C Hub): stock 12 → 10',
+      [lineKey(line2)]: 'product 1003 −3 (USB-C Hub): stock 10 → 7',
     });
-  });
-
-  it('changes nothing on a second replay, even of a letter put back under its key', async () => {
-    // Prepare
-    await service.invoke(ordersBeforeProduct);
-    await service.invoke(productArrives);
-    await replay(service);
-    const moved = await readLetter(`replayed/${ORDERS_KEY}/1/4.json`);
-    await service.aws.s3.send(
-      new PutObjectCommand({
-        Bucket: service.config.deadLetterBucket,
-        Key: `${ORDERS_KEY}/1/4.json`,
-        Body: JSON.stringify(moved),
-      }),
-    );
-
-    // Act
-    const summary = await replay(service);
-
-    // Assess
-    expect(await stockOf()).toBe(7);
-    expect(summary.counts).toMatchObject({ REPLAYED: 0, ALREADY_APPLIED: 1 });
-    expect(summary.results[0]?.detail).toContain('earlier replay');
-  });
-
-  it('treats a redelivery of the same batch after the replay as a duplicate', async () => {
-    // Prepare
-    await service.invoke(ordersBeforeProduct);
-    await service.invoke(productArrives);
-    await replay(service);
-
-    // Act
-    const redelivered = await service.invoke(ordersBeforeProduct);
-
-    // Assess
-    expect(await stockOf()).toBe(7);
+    expect(first.counts).toMatchObject({ REPLAYED: 2, ALREADY_APPLIED: 0, STILL_FAILING: 0 });
+    expect(details(second)).toEqual({
+      [lineKey(line1)]: 'product 1003 −2: already applied (its identity is in the ledger)',
+      [lineKey(line2)]: 'product 1003 −3: already applied (its identity is in the ledger)',
+    });
     expect(redelivered.counts).toMatchObject({ StockDecremented: 0, DuplicatesSkipped: 2, DLQWrites: 0 });
-    expect(await bucketKeys(service)).toEqual([
-      `replayed/${ORDERS_KEY}/1/4.json`,
-      `replayed/${ORDERS_KEY}/1/5.json`,
-    ]);
+    expect(await stockOf()).toBe(12 - 2 - 3);
+    expect(await ledgerOrderLines(service)).toEqual({ 1003: [1, 2] });
+    expect(await pendingKeys()).toEqual([]);
   });
 
-  it('recognises letters that a redelivery applied live before the replay', async () => {
+  it('recognises an order line that a live redelivery applied after its product arrived', async () => {
     // Prepare
-    await service.invoke(ordersBeforeProduct);
-    await service.invoke(productArrives);
-    await service.invoke(ordersBeforeProduct);
+    await putOlderLetters(line1);
+    await service.invoke(mskEvent([hubCreated]));
+    const live = await service.invoke(mskEvent([lineRecord(line1)]));
 
     // Act
     const summary = await replay(service);
 
     // Assess
-    expect(await stockOf()).toBe(7);
-    expect(summary.counts).toMatchObject({ REPLAYED: 0, ALREADY_APPLIED: 2 });
-    expect(summary.results.map((result) => result.detail)).toEqual([
-      expect.stringContaining('applied live'),
-      expect.stringContaining('applied live'),
-    ]);
-    expect(await bucketKeys(service)).toHaveLength(2);
+    expect(live.counts).toMatchObject({ StockDecremented: 1 });
+    expect(outcomes(summary)).toEqual({ [lineKey(line1)]: 'ALREADY_APPLIED' });
+    expect(await stockOf()).toBe(10);
+    expect(await bucketKeys(service)).toEqual([`replayed/${lineKey(line1)}`]);
   });
 
-  it('applies once when a replay and a redelivered batch run at the same time', async () => {
+  it('counts nothing for an order line committed before a later stock-take (orders model), but replays one after it', async () => {
+    // Prepare: line 1 committed in turn 2, the stock-take to 30 in turn 4, line 3 in turn 5.
+    const line3: Line = { id: 3, quantity: 4, turn: 5, offset: 6 };
+    await putOlderLetters(line1, line3);
+    await service.invoke(mskEvent([hubCreated, stockTake(30, 4, 1)]));
+
+    // Act
+    const summary = await replay(service);
+    const redelivered = await service.invoke(mskEvent([lineRecord(line1)]));
+
+    // Assess
+    expect(details(summary)).toEqual({
+      [lineKey(line1)]: 'product 1003 −2: already in the stock count set by a later products change',
+      [lineKey(line3)]: 'product 1003 −4 (USB-C Hub): stock 30 → 26',
+    });
+    expect(summary.counts).toMatchObject({ REPLAYED: 1, ALREADY_APPLIED: 1 });
+    expect(redelivered.counts).toMatchObject({ StockDecremented: 0, DuplicatesSkipped: 1 });
+    expect(await stockOf()).toBe(30 - 4);
+    expect(await ledgerOrderLines(service)).toEqual({ 1003: [1, 3] });
+  });
+
+  it('--dry-run predicts every outcome of the real run and changes neither table, ledger nor bucket', async () => {
+    // Prepare: the hub with a stock-take to 30 in turn 4; product 2002 whose create only exists as a letter.
+    const inCount: Line = { id: 11, quantity: 1, turn: 2, offset: 21, partition: 0 };
+    const counted: Line = { id: 12, quantity: 4, turn: 5, offset: 22, partition: 0 };
+    const appliedLive: Line = { id: 13, quantity: 2, turn: 6, offset: 23, partition: 0 };
+    const missing: Line = { id: 14, quantity: 1, turn: 6, offset: 24, partition: 0, productId: 1999 };
+    const ofLetterProduct: Line = { id: 15, quantity: 5, turn: 7, offset: 25, partition: 0, productId: 2002 };
+    const created = productRecordAt('c', { ...hub, id: 2002, name: 'Dock', stock_quantity: 20 }, at(3), 7);
+    await putLetters(service.aws.s3, service.config.deadLetterBucket, [
+      buildDeadLetter(
+        created,
+        { code: ErrorCode.STORE_REJECTED, message: 'throttled for good' },
+        DEAD_LETTERED_AT,
+      ),
+    ]);
+    await putOlderLetters(inCount, counted, appliedLive, missing, ofLetterProduct);
+    await service.invoke(
+      mskEvent([hubCreated, stockTake(30, 4, 1), kafkaRecord(PRODUCTS, 0, 9, '', { id: 1 })]),
+    );
+    await service.invoke(mskEvent([lineRecord(appliedLive)]));
+    const snapshot = async () => ({
+      items: await service.scanInventory(),
+      ledger: await scanLedger(service),
+      letters: await service.listDeadLetters(),
+    });
+    const before = await snapshot();
+    const io = recordingIo();
+
+    // Act
+    const dry = await replay(service, { dryRun: true }, io);
+    const afterDryRun = await snapshot();
+    const real = await replay(service);
+
+    // Assess
+    const expected = {
+      [`${PRODUCTS}/0/7.json`]: 'REPLAYED',
+      [`${PRODUCTS}/0/9.json`]: 'STILL_FAILING',
+      [lineKey(inCount)]: 'ALREADY_APPLIED',
+      [lineKey(counted)]: 'REPLAYED',
+      [lineKey(appliedLive)]: 'ALREADY_APPLIED',
+      [lineKey(missing)]: 'STILL_FAILING',
+      [lineKey(ofLetterProduct)]: 'REPLAYED',
+    };
+    expect(outcomes(dry)).toEqual(expected);
+    expect(outcomes(real)).toEqual(expected);
+    expect(afterDryRun).toEqual(before);
+    expect(io.text()).toContain(`would replay      ${lineKey(counted)}  product 1003 −4\n`);
+    expect(io.text()).toContain(`would replay      ${PRODUCTS}/0/7.json  product 2002 upsert: applied\n`);
+    expect(io.text()).toContain(`would still fail  ${lineKey(missing)}  UNKNOWN_PRODUCT: Product 1999`);
+    expect(io.text()).toContain('Summary (dry run: nothing was changed)');
+    expect(await stockOf(1003)).toBe(30 - 2 - 4);
+    expect(await stockOf(2002)).toBe(20 - 5);
+    expect(await pendingKeys()).toEqual([`${PRODUCTS}/0/9.json`, lineKey(missing)].sort());
+  });
+
+  it('applies each order line once when replays, a live redelivery and the product itself arrive together', async () => {
     for (const productId of [2001, 2002, 2003, 2004, 2005, 2006]) {
-      // Prepare
+      // Prepare: for odd ids the product is there before the replays, for even ids it arrives with them.
       const product = { ...hub, id: productId, stock_quantity: 50 };
-      const batch = mskEvent([
-        orderItemRecord(order(productId * 10, 2, productId), productId, 0),
-        orderItemRecord(order(productId * 10 + 1, 5, productId), productId + 100, 0),
-      ]);
-      await service.invoke(batch);
-      await service.invoke(mskEvent([productRecord('c', product, productId)]));
+      const lines: Line[] = [
+        { id: productId * 10, quantity: 2, turn: 2, offset: productId, partition: 0, productId },
+        { id: productId * 10 + 1, quantity: 5, turn: 3, offset: productId + 100, partition: 0, productId },
+      ];
+      await putOlderLetters(...lines);
+      const created = mskEvent([productRecordAt('c', product, at(1), productId)]);
+      const arrivesWithReplay = productId % 2 === 0;
+      if (!arrivesWithReplay) await service.invoke(created);
 
       // Act
       await Promise.all([
         replay(service, { filters: { partition: 0 } }),
-        service.invoke(batch),
+        service.invoke(mskEvent(lines.map(lineRecord))),
         replay(service, { filters: { partition: 0 } }),
+        ...(arrivesWithReplay ? [service.invoke(created)] : []),
       ]);
+      const settling = await replay(service, { filters: { partition: 0 } });
 
       // Assess
       expect(await stockOf(productId)).toBe(50 - 2 - 5);
+      expect(settling.counts).toMatchObject({ REPLAYED: 0, STILL_FAILING: 0 });
+      expect((await ledgerOrderLines(service))[productId]).toEqual([productId * 10, productId * 10 + 1]);
+      expect(await pendingKeys()).toEqual([]);
     }
   });
 
-  it('--dry-run says what would happen and changes neither the table nor the bucket', async () => {
+  it('holds back a later order line while an earlier one of the same product and partition is left out', async () => {
     // Prepare
-    await service.invoke(ordersBeforeProduct);
-    await service.invoke(productArrives);
-    const io = recordingIo();
-    const before = { items: await service.scanInventory(), keys: await bucketKeys(service) };
+    await putOlderLetters(line1, line2);
+    await service.invoke(mskEvent([hubCreated]));
 
     // Act
-    const summary = await replay(service, { dryRun: true }, io);
-
-    // Assess
-    expect(summary.counts).toMatchObject({ REPLAYED: 2 });
-    expect(await service.scanInventory()).toEqual(before.items);
-    expect(await bucketKeys(service)).toEqual(before.keys);
-    expect(io.text()).toContain(`would replay      ${ORDERS_KEY}/1/4.json  product 1003 −2`);
-    expect(io.text()).toContain('dry run: nothing was changed');
-  });
-
-  it('keeps still-failing letters where they are, with the new error appended', async () => {
-    // Prepare
-    const poison = kafkaRecord(PRODUCTS_TOPIC, 0, 9, '', { id: 1 });
-    await service.invoke(mskEvent([poison]));
-    await service.invoke(ordersBeforeProduct);
-
-    // Act
-    const summary = await replay(service);
-
-    // Assess
-    expect(summary.counts).toMatchObject({ REPLAYED: 0, STILL_FAILING: 3, HELD_BACK: 0 });
-    expect(summary.stillFailingByCode).toEqual({ EMPTY_VALUE: 1, UNKNOWN_PRODUCT: 2 });
-    const unknown = await readLetter(`${ORDERS_KEY}/1/4.json`);
-    expect(unknown.errors.map((error) => error.code)).toEqual(['UNKNOWN_PRODUCT', 'UNKNOWN_PRODUCT']);
-    expect(unknown.error).toEqual(unknown.errors[1]);
-    const empty = await readLetter('dbserver1.public.products/0/9.json');
-    expect(empty.errors.map((error) => error.code)).toEqual(['EMPTY_VALUE', 'EMPTY_VALUE']);
-    expect((await readLetter(`${ORDERS_KEY}/1/5.json`)).errors).toHaveLength(2);
-    expect(await bucketKeys(service)).toHaveLength(3);
-  });
-
-  it('holds back a later order item while an earlier one of the same product is left out', async () => {
-    // Prepare
-    await service.invoke(ordersBeforeProduct);
-    await service.invoke(productArrives);
-
-    // Act
-    const later = await replay(service, { filters: { keys: new Set([`${ORDERS_KEY}/1/5.json`]) } });
+    const later = await replay(service, { filters: { keys: new Set([lineKey(line2)]) } });
     const rest = await replay(service);
 
     // Assess
     expect(later.counts).toMatchObject({ HELD_BACK: 1, REPLAYED: 0 });
-    expect(later.results[0]?.detail).toContain(`waits for ${ORDERS_KEY}/1/4.json`);
+    expect(later.results[0]?.detail).toContain(`waits for ${lineKey(line1)}`);
     expect(rest.counts).toMatchObject({ REPLAYED: 2 });
     expect(await stockOf()).toBe(7);
   });
 
-  it('replays onto an item written by the seed service, which has no bookkeeping', async () => {
+  it('replays onto an item written by the seed service, which has no bookkeeping: every order line counts', async () => {
     // Prepare
-    await service.invoke(ordersBeforeProduct);
+    await putOlderLetters(line1, line2);
     await service.aws.dynamoDb.send(
       new PutItemCommand({
         TableName: service.config.tableName,
@@ -252,63 +385,90 @@ describe('dead-letter replay against embedded DynamoDB and S3', () => {
 
     // Act
     const summary = await replay(service);
-    const redelivered = await service.invoke(ordersBeforeProduct);
+    const redelivered = await service.invoke(mskEvent([lineRecord(line1), lineRecord(line2)]));
 
     // Assess
     expect(summary.counts).toMatchObject({ REPLAYED: 2 });
-    expect(redelivered.counts).toMatchObject({ StockDecremented: 0 });
+    expect(redelivered.counts).toMatchObject({ StockDecremented: 0, DuplicatesSkipped: 2 });
     expect(await stockOf()).toBe(25);
   });
 
-  it('replays a product letter through the position-guarded upsert, once', async () => {
-    // Prepare: a valid change whose first delivery was dead-lettered (e.g. the store rejected it then).
-    const record = productRecord('c', hub, 3);
-    await service.aws.s3.send(
-      new PutObjectCommand({
-        Bucket: service.config.deadLetterBucket,
-        Key: 'dbserver1.public.products/0/3.json',
-        Body: JSON.stringify({
-          formatVersion: 1,
-          record,
-          error: { code: 'STORE_REJECTED', message: 'throttled for good', at: '2025-01-15T10:00:00.000Z' },
-          errors: [{ code: 'STORE_REJECTED', message: 'throttled for good', at: '2025-01-15T10:00:00.000Z' }],
-          source: {},
-        }),
-      }),
-    );
+  it('replays a product letter through the commit-order guarded upsert, once', async () => {
+    // Prepare: a valid change whose first delivery was dead-lettered (e.g. the store refused it then).
+    await putLetters(service.aws.s3, service.config.deadLetterBucket, [
+      buildDeadLetter(
+        hubCreated,
+        { code: ErrorCode.STORE_REJECTED, message: 'throttled for good' },
+        DEAD_LETTERED_AT,
+      ),
+    ]);
 
     // Act
     const first = await replay(service, { deleteReplayed: true });
-    await service.invoke(mskEvent([record]));
+    const redelivered = await service.invoke(mskEvent([hubCreated]));
 
     // Assess
-    expect(first.counts).toMatchObject({ REPLAYED: 1 });
+    expect(details(first)).toEqual({ [`${PRODUCTS}/0/0.json`]: 'product 1003 upsert: applied' });
+    expect(redelivered.counts).toMatchObject({ ProductsUpserted: 0, DuplicatesSkipped: 1 });
     expect(await stockOf()).toBe(12);
     expect(await bucketKeys(service)).toEqual([]);
   });
 
+  it('replays a delete for good: neither the create nor an order line replayed later brings the product back', async () => {
+    // Prepare
+    const deleted = productRecordAt('d', hub, at(4), 3);
+    await service.invoke(mskEvent([hubCreated]));
+    await putLetters(service.aws.s3, service.config.deadLetterBucket, [
+      buildDeadLetter(deleted, { code: ErrorCode.STORE_REJECTED, message: 'refused' }, DEAD_LETTERED_AT),
+    ]);
+    const deleteReplay = await replay(service);
+    await putLetters(service.aws.s3, service.config.deadLetterBucket, [
+      buildDeadLetter(hubCreated, { code: ErrorCode.STORE_REJECTED, message: 'refused' }, DEAD_LETTERED_AT),
+      olderLetter(line1),
+    ]);
+
+    // Act
+    const later = await replay(service);
+
+    // Assess
+    expect(details(deleteReplay)).toEqual({ [`${PRODUCTS}/0/3.json`]: 'product 1003 delete: applied' });
+    expect(details(later)).toEqual({
+      [`${PRODUCTS}/0/0.json`]: 'product 1003 upsert: superseded: the item reflects a newer change',
+      [lineKey(line1)]: 'UNKNOWN_PRODUCT: Product 1003 is not in the inventory table; replay once it exists',
+    });
+    expect(await service.scanInventory()).toEqual([]);
+    expect(await pendingKeys()).toEqual([lineKey(line1)]);
+  });
+
   it('selects letters by topic, partition, offset range, code, time window and key', async () => {
     // Prepare
-    const store = createDeadLetterStore(service.aws.s3, service.config.deadLetterBucket);
+    const order = (id: number): OrderItemRow => ({
+      id,
+      order_id: 7000 + id,
+      product_id: hub.id,
+      quantity: 1,
+    });
     const letters = [
-      { record: orderItemRecord(order(1, 1), 3, 0), code: 'UNKNOWN_PRODUCT', at: '2025-01-10T00:00:00Z' },
-      { record: orderItemRecord(order(2, 1), 8, 0), code: 'UNKNOWN_PRODUCT', at: '2025-01-11T00:00:00Z' },
-      { record: orderItemRecord(order(3, 1), 12, 1), code: 'INVALID_QUANTITY', at: '2025-01-12T00:00:00Z' },
+      { record: orderItemRecord(order(1), 3, 0), code: 'UNKNOWN_PRODUCT', at: '2025-01-10T00:00:00Z' },
+      { record: orderItemRecord(order(2), 8, 0), code: 'UNKNOWN_PRODUCT', at: '2025-01-11T00:00:00Z' },
+      { record: orderItemRecord(order(3), 12, 1), code: 'INVALID_QUANTITY', at: '2025-01-12T00:00:00Z' },
       {
-        record: kafkaRecord(PRODUCTS_TOPIC, 0, 20, '', { id: 1 }),
+        record: kafkaRecord(PRODUCTS, 0, 20, '', { id: 1 }),
         code: 'EMPTY_VALUE',
         at: '2025-01-13T00:00:00Z',
       },
     ] as const;
-    for (const { record, code, at } of letters) {
-      await store.put(buildDeadLetter(record, { code, message: code }, new Date(at)));
-    }
+    await putLetters(
+      service.aws.s3,
+      service.config.deadLetterBucket,
+      letters.map(({ record, code, at }) => buildDeadLetter(record, { code, message: code }, new Date(at))),
+    );
     const selectedBy = async (filters: ReplayFilters) =>
       (await replay(service, { filters, dryRun: true })).results.map((result) => result.key);
 
     // Act
     const selections = {
-      topic: await selectedBy({ topic: PRODUCTS_TOPIC }),
+      topic: await selectedBy({ topic: PRODUCTS }),
       partition: await selectedBy({ partition: 0 }),
       offsets: await selectedBy({ fromOffset: 8, toOffset: 12 }),
       code: await selectedBy({ codes: new Set(['UNKNOWN_PRODUCT', 'EMPTY_VALUE']) }),
@@ -316,19 +476,19 @@ describe('dead-letter replay against embedded DynamoDB and S3', () => {
         since: new Date('2025-01-11T00:00:00Z'),
         until: new Date('2025-01-13T00:00:00Z'),
       }),
-      key: await selectedBy({ keys: new Set([`${ORDERS_KEY}/1/12.json`]) }),
-      combined: await selectedBy({ topic: ORDERS_KEY, partition: 0, codes: new Set(['UNKNOWN_PRODUCT']) }),
+      key: await selectedBy({ keys: new Set([`${ORDERS}/1/12.json`]) }),
+      combined: await selectedBy({ topic: ORDERS, partition: 0, codes: new Set(['UNKNOWN_PRODUCT']) }),
     };
 
     // Assess: product letters first, then each partition in offset order.
     expect(selections).toEqual({
-      topic: ['dbserver1.public.products/0/20.json'],
-      partition: ['dbserver1.public.products/0/20.json', `${ORDERS_KEY}/0/3.json`, `${ORDERS_KEY}/0/8.json`],
-      offsets: [`${ORDERS_KEY}/0/8.json`, `${ORDERS_KEY}/1/12.json`],
-      code: ['dbserver1.public.products/0/20.json', `${ORDERS_KEY}/0/3.json`, `${ORDERS_KEY}/0/8.json`],
-      window: [`${ORDERS_KEY}/0/8.json`, `${ORDERS_KEY}/1/12.json`],
-      key: [`${ORDERS_KEY}/1/12.json`],
-      combined: [`${ORDERS_KEY}/0/3.json`, `${ORDERS_KEY}/0/8.json`],
+      topic: [`${PRODUCTS}/0/20.json`],
+      partition: [`${PRODUCTS}/0/20.json`, `${ORDERS}/0/3.json`, `${ORDERS}/0/8.json`],
+      offsets: [`${ORDERS}/0/8.json`, `${ORDERS}/1/12.json`],
+      code: [`${PRODUCTS}/0/20.json`, `${ORDERS}/0/3.json`, `${ORDERS}/0/8.json`],
+      window: [`${ORDERS}/0/8.json`, `${ORDERS}/1/12.json`],
+      key: [`${ORDERS}/1/12.json`],
+      combined: [`${ORDERS}/0/3.json`, `${ORDERS}/0/8.json`],
     });
     expect(await bucketKeys(service)).toHaveLength(4);
   });
