@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
-import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
+import { startLocalService } from '../../scripts/local/local-service.js';
 import {
   BASE_TS_MS,
   mskEvent,
