@@ -79,6 +79,10 @@ export const positionKey = (source: SourcePosition, context: PositionContext): P
   }
   const change = lsn ?? 0n;
   if (snapshot) return `${epoch}${tier}${hex(change, LSN_DIGITS)}${hex(0, LSN_DIGITS)}`;
-  const commit = basis === PositionBasis.SEQUENCE ? (lastCommit ?? 0n) : change;
+  // Without a last commit (the first transaction a connector streams, after its snapshot or a restart with
+  // fresh offsets) the change's own LSN stands in: that transaction commits after it, and every later one
+  // has a last commit at or above that commit, so the order holds; and a copy re-sent after a restart whose
+  // restored last commit is this very LSN (lsn_proc) keeps the same position.
+  const commit = basis === PositionBasis.SEQUENCE ? (lastCommit ?? change) : change;
   return `${epoch}${tier}${hex(commit, LSN_DIGITS)}${hex(change, LSN_DIGITS)}`;
 };
