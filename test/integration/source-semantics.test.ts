@@ -1,40 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
-import {
-  BASE_TS_MS,
-  mskEvent,
-  type OrderItemRow,
-  orderItemRecordAt,
-  type ProductRow,
-  productRecordAt,
-  type SourceAt,
-  type TestKafkaRecord,
-} from '../support/debezium.js';
+import { mskEvent, orderItemRecordAt, productRecordAt, type TestKafkaRecord } from '../support/debezium.js';
+import { at, laptop, order } from '../support/scenario-rows.js';
 
 /**
  * Scenarios from issue 10, each through the real handler on DynamoDB Local: the table must equal the serial
  * application of the source's commits in commit order, under the declared stock model, whatever Kafka does.
  */
-
-const at = (lastCommit: number | null, lsn: number): SourceAt => ({
-  lastCommit,
-  lsn,
-  tsMs: BASE_TS_MS + lsn,
-});
-const laptop = (stock: number, price = '1299.99'): ProductRow => ({
-  id: 1,
-  name: 'Laptop',
-  description: 'fast',
-  price,
-  stock_quantity: stock,
-});
-const order = (id: number, quantity: number, productId = 1): OrderItemRow => ({
-  id,
-  order_id: 9000 + id,
-  product_id: productId,
-  quantity,
-});
 
 describe('source semantics through the handler', () => {
   let aws: EmbeddedAws;

@@ -2,43 +2,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
 import {
-  BASE_TS_MS,
   kafkaRecord,
   mskEvent,
   ORDER_ITEMS_TOPIC,
   type OrderItemRow,
   orderItemEnvelopeAt,
   orderItemRecordAt,
-  type ProductRow,
   productRecordAt,
   type SourceAt,
   type TestKafkaRecord,
 } from '../support/debezium.js';
+import { at, laptop, order } from '../support/scenario-rows.js';
 
 /**
  * Review attacks on the commit-order / exactly-once design, each through the real handler on DynamoDB Local.
  * Every test here states what the serial application of Postgres's commits (SOURCE_SCHEMA.md) gives, and
  * fails on the current code.
  */
-
-const at = (lastCommit: number | null, lsn: number): SourceAt => ({
-  lastCommit,
-  lsn,
-  tsMs: BASE_TS_MS + lsn,
-});
-const laptop = (stock: number, price = '1299.99'): ProductRow => ({
-  id: 1,
-  name: 'Laptop',
-  description: 'fast',
-  price,
-  stock_quantity: stock,
-});
-const order = (id: number, quantity: number, productId = 1): OrderItemRow => ({
-  id,
-  order_id: 9000 + id,
-  product_id: productId,
-  quantity,
-});
 
 /** An order line read by an incremental snapshot: op r, source.snapshot "incremental", a real lastCommit. */
 const incrementalOrderItemRecord = (
