@@ -45,7 +45,11 @@ interface S3rverObject {
 }
 
 interface S3rverStore {
-  putObject(object: { bucket: string; key: string }): Promise<{ size: number; md5: string }>;
+  putObject(object: {
+    bucket: string;
+    key: string;
+    content?: Readable;
+  }): Promise<{ size: number; md5: string }>;
   getObject(bucket: string, key: string, options?: unknown): Promise<S3rverObject | null>;
   copyObject(
     srcBucket: string,
@@ -87,6 +91,8 @@ const makeObjectsAtomic = (server: S3rver): void => {
         conditionalPut.getStore() === true &&
         (await exists(store.getResourcePath(object.bucket, object.key, 'object')))
       ) {
+        // Read the body first, as S3 does: answering while the client still sends it resets the connection.
+        await drain(object.content);
         throw new S3Error(
           'PreconditionFailed',
           'At least one of the pre-conditions you specified did not hold',
@@ -113,6 +119,17 @@ const makeObjectsAtomic = (server: S3rver): void => {
     );
   store.deleteObject = (bucket, key) => turns.run([idOf(bucket, key)], () => deleteObject(bucket, key));
 };
+
+const drain = (content: Readable | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    if (content === undefined || content.readableEnded) {
+      resolve();
+      return;
+    }
+    content.once('end', () => resolve());
+    content.once('error', () => resolve());
+    content.resume();
+  });
 
 /** Set while a PUT with `If-None-Match: *` is handled: s3rver knows that header only on GET. */
 const conditionalPut = new AsyncLocalStorage<boolean>();
