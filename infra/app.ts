@@ -11,6 +11,7 @@ new InventoryStack(app, 'InventoryService', {
   description: 'inventory-cdc: Debezium CDC from Kafka into the inventory-realtime DynamoDB table',
   config,
   handlerEntry: fileURLToPath(new URL('../lambda/handler.ts', import.meta.url)),
+  expiryHandlerEntry: fileURLToPath(new URL('../lambda/expiry-handler.ts', import.meta.url)),
   depsLockFilePath: fileURLToPath(new URL('../package-lock.json', import.meta.url)),
 });
 

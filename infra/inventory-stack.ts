@@ -2,11 +2,13 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DeadLetterBucket } from './constructs/dead-letter-bucket.js';
+import { ExpiryFunction } from './constructs/expiry-function.js';
 import { InventoryAlarms } from './constructs/inventory-alarms.js';
 import { InventoryDashboard } from './constructs/inventory-dashboard.js';
 import { InventoryFunction } from './constructs/inventory-function.js';
 import { InventoryTable } from './constructs/inventory-table.js';
 import { KafkaEventSources } from './constructs/kafka-event-sources.js';
+import { LedgerStreamSource } from './constructs/ledger-stream-source.js';
 import { LedgerTable } from './constructs/ledger-table.js';
 import type { InventoryStackConfig } from './stack-config.js';
 
@@ -14,11 +16,25 @@ export interface InventoryStackProps extends StackProps {
   readonly config: InventoryStackConfig;
   /** Absolute path of lambda/handler.ts; infra refers to the Lambda code by path only. */
   readonly handlerEntry: string;
+  /** Absolute path of lambda/expiry-handler.ts, the ledger stream's consumer. */
+  readonly expiryHandlerEntry: string;
   readonly depsLockFilePath: string;
 }
 
 /** Handler defaults that are tuning knobs of the code, not of the deployment. */
 const HANDLER_TUNING = { priceScale: 2, writeConcurrency: 16, timeBudgetMarginMs: 10_000 } as const;
+
+/**
+ * The expiry function reads two items and may write one object per expired line; 100 lines take seconds.
+ * Its mapping retries a failed batch 10 times, bisecting it, before describing it in the failure queue.
+ */
+const EXPIRY_TUNING = {
+  memorySizeMb: 256,
+  timeout: Duration.seconds(60),
+  batchSize: 100,
+  retryAttempts: 10,
+  bisectBatchOnError: true,
+} as const;
 
 export class InventoryStack extends Stack {
   public readonly table: InventoryTable;
@@ -26,6 +42,8 @@ export class InventoryStack extends Stack {
   public readonly deadLetters: DeadLetterBucket;
   public readonly consumer: InventoryFunction;
   public readonly kafka: KafkaEventSources;
+  public readonly expiry: ExpiryFunction;
+  public readonly ledgerStream: LedgerStreamSource;
   public readonly alarms: InventoryAlarms;
   public readonly dashboard: InventoryDashboard;
 
@@ -83,13 +101,36 @@ export class InventoryStack extends Stack {
       failureBucket: this.deadLetters.bucket,
     });
 
+    this.expiry = new ExpiryFunction(this, 'Expiry', {
+      entry: props.expiryHandlerEntry,
+      depsLockFilePath: props.depsLockFilePath,
+      table: this.table.table,
+      ledgerTable: this.ledger.table,
+      deadLetterBucket: this.deadLetters.bucket,
+      environment: this.consumer.environment,
+      memorySizeMb: EXPIRY_TUNING.memorySizeMb,
+      timeout: EXPIRY_TUNING.timeout,
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+    this.ledgerStream = new LedgerStreamSource(this, 'LedgerStream', {
+      table: this.ledger.table,
+      function: this.expiry.function,
+      batchSize: EXPIRY_TUNING.batchSize,
+      retryAttempts: EXPIRY_TUNING.retryAttempts,
+      bisectBatchOnError: EXPIRY_TUNING.bisectBatchOnError,
+    });
+
     this.alarms = new InventoryAlarms(this, 'Alarms', {
       function: this.consumer.function,
+      expiryFunction: this.expiry.function,
+      expiryFailureQueue: this.ledgerStream.failureQueue,
       offsetLagThreshold: config.offsetLagThreshold,
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
     });
     this.dashboard = new InventoryDashboard(this, 'Dashboard', {
       function: this.consumer.function,
+      expiryFunction: this.expiry.function,
+      expiryFailureQueue: this.ledgerStream.failureQueue,
       mappings: this.kafka.mappings,
       alarms: this.alarms.alarms,
     });
@@ -98,6 +139,8 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'LedgerTableName', { value: this.ledger.table.tableName });
     new CfnOutput(this, 'DeadLetterBucketName', { value: this.deadLetters.bucket.bucketName });
     new CfnOutput(this, 'FunctionName', { value: this.consumer.function.functionName });
+    new CfnOutput(this, 'ExpiryFunctionName', { value: this.expiry.function.functionName });
+    new CfnOutput(this, 'ExpiryFailureQueueUrl', { value: this.ledgerStream.failureQueue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }
 }

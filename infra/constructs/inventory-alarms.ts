@@ -4,6 +4,7 @@ import {
   ComparisonOperator,
   type IAlarm,
   type IMetric,
+  Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -12,11 +13,16 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { functionOffsetLag, handlerMetric } from './inventory-metrics.js';
 
 export interface InventoryAlarmsProps {
   readonly function: IFunction;
+  /** The ledger stream's consumer (ExpiryFunction). */
+  readonly expiryFunction: IFunction;
+  /** Where the ledger stream mapping describes the batches it gave up on. */
+  readonly expiryFailureQueue: IQueue;
   /** Alarm when the consumer groups fall this many records behind for 15 minutes. */
   readonly offsetLagThreshold: number;
   /** When set, alarms notify an encrypted SNS topic with this email subscribed. */
@@ -79,6 +85,24 @@ export class InventoryAlarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: `A consumer group is more than ${props.offsetLagThreshold} records behind for 15 minutes.`,
       }),
+      anyOccurrence(
+        'ExpiredOrderLinesDeadLettered',
+        handlerMetric('ExpiredOrderLinesDeadLettered', FIVE_MINUTES),
+        'Order lines of products that never arrived within the lag bound were dead-lettered UNKNOWN_PRODUCT: find out why the product is missing, then replay them.',
+      ),
+      anyOccurrence(
+        'ExpiryFunctionErrors',
+        props.expiryFunction.metricErrors({ period: FIVE_MINUTES }),
+        'The expiry function failed; the ledger stream mapping is retrying the batch (the stream keeps records 24 hours).',
+      ),
+      anyOccurrence(
+        'ExpiryFailureQueueNotEmpty',
+        props.expiryFailureQueue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: Stats.MAXIMUM,
+        }),
+        'The ledger stream mapping gave up on a batch of expired order lines: its message names the shard and sequence numbers; settle those lines before the stream drops them (24 hours).',
+      ),
     ];
     this.alarms = alarms;
 

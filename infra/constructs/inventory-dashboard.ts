@@ -9,8 +9,10 @@ import {
   TextWidget,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  type ExpiryMetricName,
   functionOffsetLag,
   type HandlerMetricName,
   handlerMetric,
@@ -19,6 +21,9 @@ import {
 
 export interface InventoryDashboardProps {
   readonly function: IFunction;
+  /** The ledger stream's consumer (ExpiryFunction) and its mapping's on-failure queue. */
+  readonly expiryFunction: IFunction;
+  readonly expiryFailureQueue: IQueue;
   /** Kafka mappings by subscription name; empty when no source is configured. */
   readonly mappings: ReadonlyMap<string, EventSourceMapping>;
   readonly alarms: readonly IAlarm[];
@@ -28,7 +33,7 @@ const WIDTH = 8;
 const HALF = 12;
 const HEIGHT = 6;
 
-const countGraph = (title: string, names: readonly HandlerMetricName[]): GraphWidget =>
+const countGraph = (title: string, names: readonly (HandlerMetricName | ExpiryMetricName)[]): GraphWidget =>
   new GraphWidget({
     title,
     left: names.map((name) => handlerMetric(name)),
@@ -36,7 +41,10 @@ const countGraph = (title: string, names: readonly HandlerMetricName[]): GraphWi
     height: HEIGHT,
   });
 
-/** One page an operator reads top to bottom: throughput, trouble, the function, then Kafka lag and alarms. */
+/**
+ * One page an operator reads top to bottom: throughput, trouble, the function, expired order lines, then
+ * Kafka lag and alarms.
+ */
 export class InventoryDashboard extends Construct {
   public readonly dashboard: Dashboard;
 
@@ -50,7 +58,7 @@ export class InventoryDashboard extends Construct {
       [
         new TextWidget({
           markdown:
-            '## Inventory CDC\nCounts are per minute from the handler (EMF). Dead-letter writes, errors and changes beyond the lag bound should be 0.',
+            '## Inventory CDC\nCounts are per minute from the handlers (EMF). Dead-letter writes, errors, changes beyond the lag bound and expired order lines dead-lettered should be 0.',
           width: 24,
           height: 2,
         }),
@@ -84,6 +92,30 @@ export class InventoryDashboard extends Construct {
             fn.metricDuration({ statistic: Stats.percentile(50) }),
             fn.metricDuration({ statistic: Stats.percentile(99) }),
             fn.metricDuration({ statistic: Stats.MAXIMUM }),
+          ],
+          width: WIDTH,
+          height: HEIGHT,
+        }),
+      ],
+      [
+        countGraph('Expired pending order lines', [
+          'ExpiredOrderLinesCounted',
+          'ExpiredOrderLinesDeadLettered',
+        ]),
+        new GraphWidget({
+          title: 'Expiry function errors and throttles',
+          left: [
+            props.expiryFunction.metricErrors(),
+            props.expiryFunction.metricThrottles(),
+            props.expiryFunction.metricInvocations(),
+          ],
+          width: WIDTH,
+          height: HEIGHT,
+        }),
+        new GraphWidget({
+          title: 'Expiry batches given up on (failure queue)',
+          left: [
+            props.expiryFailureQueue.metricApproximateNumberOfMessagesVisible({ statistic: Stats.MAXIMUM }),
           ],
           width: WIDTH,
           height: HEIGHT,

@@ -1,12 +1,12 @@
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type CfnFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { StockModel } from '../stack-config.js';
+import { handlerFunction } from './handler-function.js';
 import { bucketObjectsWildcardFinding } from './nag-findings.js';
 
 /** Powertools names the handler's metrics and logs use; the dashboard reads the same values. */
@@ -43,9 +43,6 @@ export const LEDGER_TABLE_ACTIONS = [
 /** Logical id kept stable so `sam local invoke` and events/sam-env.json can name the function. */
 export const FUNCTION_LOGICAL_ID = 'InventoryFunction';
 
-/** Lets esbuild's ESM output load CommonJS dependencies that call `require`. */
-const ESM_REQUIRE_BANNER = 'import{createRequire}from"module";const require=createRequire(import.meta.url);';
-
 export interface InventoryFunctionProps {
   /** Absolute path of the handler module (lambda/handler.ts). */
   readonly entry: string;
@@ -76,7 +73,8 @@ export interface InventoryFunctionProps {
 }
 
 /**
- * The CDC consumer: Node.js 22 on arm64, bundled by the local esbuild as minified ESM with source maps.
+ * The CDC consumer: Node.js 22 on arm64, bundled by the local esbuild as minified ESM with source maps
+ * (handler-function.ts).
  *
  * Its role is built here rather than by `grant*` helpers so the policy holds exactly the actions the
  * handler calls, on exactly the tables and bucket it uses.
@@ -85,6 +83,8 @@ export class InventoryFunction extends Construct {
   public readonly function: NodejsFunction;
   public readonly role: Role;
   public readonly logGroup: LogGroup;
+  /** What the handler reads through lambda/config.ts; other handlers of the same config get the same. */
+  public readonly environment: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: InventoryFunctionProps) {
     super(scope, id);
@@ -129,57 +129,38 @@ export class InventoryFunction extends Construct {
         'Dead-letter keys are <topic>/<partition>/<offset>.json, known only per record; the bucket is dedicated.',
     });
 
-    this.function = new NodejsFunction(this, 'Handler', {
+    this.environment = {
+      DYNAMODB_TABLE: props.table.tableName,
+      LEDGER_TABLE: props.ledgerTable.tableName,
+      DLQ_S3_BUCKET: props.deadLetterBucket.bucketName,
+      STOCK_MODEL: props.stockModel,
+      SOURCE_EPOCH: String(props.sourceEpoch),
+      LAG_BOUND_HOURS: String(props.lagBoundHours),
+      LOW_STOCK_THRESHOLD: String(props.lowStockThreshold),
+      PRODUCTS_TOPIC: props.productsTopic,
+      ORDER_ITEMS_TOPIC: props.orderItemsTopic,
+      PRICE_SCALE: String(props.priceScale),
+      WRITE_CONCURRENCY: String(props.writeConcurrency),
+      TIME_BUDGET_MARGIN_MS: String(props.timeBudgetMarginMs),
+      POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS.metricsNamespace,
+      POWERTOOLS_LOG_LEVEL: props.logLevel,
+      NODE_OPTIONS: '--enable-source-maps',
+      ...(props.localEndpoints ? { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_S3: '' } : {}),
+    };
+    this.function = handlerFunction(this, 'Handler', {
       entry: props.entry,
-      handler: 'handler',
       depsLockFilePath: props.depsLockFilePath,
-      runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
-      memorySize: props.memorySizeMb,
+      description: 'Applies Debezium CDC events from Kafka to the inventory table',
+      memorySizeMb: props.memorySizeMb,
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      ...(props.reservedConcurrency === undefined
-        ? {}
-        : { reservedConcurrentExecutions: props.reservedConcurrency }),
-      description: 'Applies Debezium CDC events from Kafka to the inventory table',
-      environment: {
-        DYNAMODB_TABLE: props.table.tableName,
-        LEDGER_TABLE: props.ledgerTable.tableName,
-        DLQ_S3_BUCKET: props.deadLetterBucket.bucketName,
-        STOCK_MODEL: props.stockModel,
-        SOURCE_EPOCH: String(props.sourceEpoch),
-        LAG_BOUND_HOURS: String(props.lagBoundHours),
-        LOW_STOCK_THRESHOLD: String(props.lowStockThreshold),
-        PRODUCTS_TOPIC: props.productsTopic,
-        ORDER_ITEMS_TOPIC: props.orderItemsTopic,
-        PRICE_SCALE: String(props.priceScale),
-        WRITE_CONCURRENCY: String(props.writeConcurrency),
-        TIME_BUDGET_MARGIN_MS: String(props.timeBudgetMarginMs),
-        POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS.metricsNamespace,
-        POWERTOOLS_LOG_LEVEL: props.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
-        ...(props.localEndpoints ? { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_S3: '' } : {}),
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        // Ship the SDK versions the tests ran against instead of whatever the runtime preinstalls.
-        bundleAwsSDK: true,
-      },
+      environment: this.environment,
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),
+      logicalId: FUNCTION_LOGICAL_ID,
     });
     // The role's policy must exist before Lambda first assumes it.
     this.function.node.addDependency(runtimeAccess);
-    (this.function.node.defaultChild as CfnFunction).overrideLogicalId(FUNCTION_LOGICAL_ID);
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Node.js 22 is the runtime the handler bundle targets (esbuild target node22); upgrade both together.',
-    });
   }
 }

@@ -26,9 +26,19 @@ export const HANDLER_METRICS = [
 ] as const;
 export type HandlerMetricName = (typeof HANDLER_METRICS)[number];
 
+/**
+ * The EMF metrics the expiry function emits, in the same namespace and with the same service dimension.
+ * Mirrors lambda/telemetry/expiry-metric-names.ts; test/infra checks the two lists still agree.
+ */
+export const EXPIRY_METRICS = ['ExpiredOrderLinesCounted', 'ExpiredOrderLinesDeadLettered'] as const;
+export type ExpiryMetricName = (typeof EXPIRY_METRICS)[number];
+
 const PERIOD = Duration.minutes(1);
 
-export const handlerMetric = (name: HandlerMetricName, period: Duration = PERIOD): Metric =>
+export const handlerMetric = (
+  name: HandlerMetricName | ExpiryMetricName,
+  period: Duration = PERIOD,
+): Metric =>
   new Metric({
     namespace: POWERTOOLS.metricsNamespace,
     metricName: name,

@@ -52,11 +52,19 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
     // Assess
     expect(acknowledged.map((ack) => ack.id).sort()).toEqual([
+      // MSK poller ENIs; dynamodb:ListStreams of the ledger stream mapping.
       'AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions-IAM5[Resource::*]',
+      // Dead letters of the batch function, the Kafka on-failure destination, and the expiry function.
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DeadLettersBucket\w+\.Arn>\/\*\]$/),
       expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DeadLettersBucket\w+\.Arn>\/\*\]$/),
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::<DeadLettersBucket\w+\.Arn>\/\*\]$/),
+      // The batch function and the expiry function.
+      'AwsSolutions-L1',
       'AwsSolutions-L1',
       'AwsSolutions-S1',
+      // The ledger stream mapping's on-failure queue is itself a dead-letter queue.
+      'AwsSolutions-SQS3',
     ]);
     for (const ack of acknowledged) expect(ack.reason.length).toBeGreaterThan(20);
   });

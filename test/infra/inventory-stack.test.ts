@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { EXPIRY_FUNCTION_LOGICAL_ID } from '../../infra/constructs/expiry-function.js';
 import {
   FUNCTION_LOGICAL_ID,
   INVENTORY_TABLE_ACTIONS,
@@ -125,7 +126,7 @@ describe('InventoryStack without Kafka context', () => {
   it('runs the handler on Node.js 22, arm64, with the environment the code reads', () => {
     // Assess
     const functions = template.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toEqual([FUNCTION_LOGICAL_ID]);
+    expect(Object.keys(functions)).toEqual([FUNCTION_LOGICAL_ID, EXPIRY_FUNCTION_LOGICAL_ID]);
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -222,7 +223,7 @@ describe('InventoryStack without Kafka context', () => {
     ]);
   });
 
-  it('grants DynamoDB actions in those two statements only, on the two table ARNs and no index', () => {
+  it('grants DynamoDB actions on the two table ARNs and the ledger stream only, and no index', () => {
     // Act
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (policy) =>
@@ -232,10 +233,15 @@ describe('InventoryStack without Kafka context', () => {
       [statement.Action].flat().some((action) => action.startsWith('dynamodb:')),
     );
 
-    // Assess
+    // Assess: the batch function's two statements, then the expiry function's reads and its mapping's
+    // stream access (ledger-expiry.test.ts).
     expect(dynamo.map((statement) => statement.Resource)).toEqual([
       { 'Fn::GetAtt': [expect.stringMatching(/^InventoryTable/), 'Arn'] },
       { 'Fn::GetAtt': [expect.stringMatching(/^LedgerTable/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^InventoryTable/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^LedgerTable/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^LedgerTable/), 'StreamArn'] },
+      '*',
     ]);
     expect(JSON.stringify(statements)).not.toMatch(/\/index\//);
   });
@@ -248,9 +254,13 @@ describe('InventoryStack without Kafka context', () => {
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
   });
 
-  it('creates no event source mapping and warns which context to set', () => {
-    // Assess
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
+  it('creates no Kafka event source mapping and warns which context to set', () => {
+    // Assess: the one mapping is the ledger stream's (ledger-expiry.test.ts).
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: EXPIRY_FUNCTION_LOGICAL_ID },
+      Topics: Match.absent(),
+    });
     Annotations.fromStack(stack).hasWarning(
       '/InventoryService/Kafka',
       Match.stringLikeRegexp('mskClusterArn'),

@@ -15,7 +15,8 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     const template = templateFor(MSK_CONTEXT);
 
     // Assess
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // Three more watch the expiry function (ledger-expiry.test.ts).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 9);
     for (const metricName of ['DLQWrites', 'ProcessingErrors', 'ChangesBeyondLagBound', 'LowStockAlerts']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'InventoryService',
@@ -55,7 +56,7 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Threshold: 5000 });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
   });
 

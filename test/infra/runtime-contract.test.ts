@@ -54,6 +54,7 @@ describe('infra and the runtime agree', () => {
       partitionKey: LedgerAttr.PRODUCT_ID,
       sortKey: LedgerAttr.ENTRY,
       timeToLive: LEDGER_TTL_ATTRIBUTE,
+      pending: LedgerAttr.PENDING,
     });
     expect(LEDGER_TABLE_SUFFIX).toBe(RUNTIME_LEDGER_TABLE_SUFFIX);
   });

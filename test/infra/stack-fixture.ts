@@ -8,6 +8,7 @@ import { InventoryStack } from '../../infra/inventory-stack.js';
 import { type ContextKey, readStackConfig } from '../../infra/stack-config.js';
 
 export const HANDLER_ENTRY = fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url));
+export const EXPIRY_HANDLER_ENTRY = fileURLToPath(new URL('../../lambda/expiry-handler.ts', import.meta.url));
 export const LOCKFILE = fileURLToPath(new URL('../../package-lock.json', import.meta.url));
 
 export const MSK_CLUSTER_ARN =
@@ -44,6 +45,7 @@ export const buildStack = (context: StackContext = {}, options: BuildOptions = {
   const stack = new InventoryStack(app, 'InventoryService', {
     config: readStackConfig((key) => app.node.tryGetContext(key)),
     handlerEntry: HANDLER_ENTRY,
+    expiryHandlerEntry: EXPIRY_HANDLER_ENTRY,
     depsLockFilePath: LOCKFILE,
   });
   return { app, stack };
