@@ -117,7 +117,9 @@ export class InventoryFunction extends Construct {
         }),
         new PolicyStatement({
           sid: 'DeadLetters',
-          actions: ['s3:PutObject'],
+          // GetObject: a letter's conditional PUT refused (412) is read back to append its error history or
+          // to tell another record's letter apart (lambda/store/dead-letter.ts).
+          actions: ['s3:PutObject', 's3:GetObject'],
           resources: [props.deadLetterBucket.arnForObjects('*')],
         }),
       ],

@@ -197,7 +197,7 @@ describe('InventoryStack without Kafka context', () => {
           {
             Sid: 'DeadLetters',
             Effect: 'Allow',
-            Action: 's3:PutObject',
+            Action: ['s3:PutObject', 's3:GetObject'],
             Resource: {
               'Fn::Join': [
                 '',

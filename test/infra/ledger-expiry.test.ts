@@ -255,7 +255,7 @@ describe('The ledger stream and its expiry function', () => {
           {
             Sid: 'DeadLetters',
             Effect: 'Allow',
-            Action: 's3:PutObject',
+            Action: ['s3:PutObject', 's3:GetObject'],
             Resource: {
               'Fn::Join': [
                 '',
@@ -315,7 +315,7 @@ describe('The ledger stream and its expiry function', () => {
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
     ]);
-    expect(actions.filter((action) => action.startsWith('s3:'))).toEqual(['s3:PutObject']);
+    expect(actions.filter((action) => action.startsWith('s3:'))).toEqual(['s3:PutObject', 's3:GetObject']);
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);
     expect(statements.filter((statement) => statement.Resource === '*').map((s) => s.Sid)).toEqual([
       'ListStreams',
