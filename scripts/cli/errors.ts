@@ -5,6 +5,8 @@ export const ExitCode = {
   FAILURE: 1,
   /** The command line is wrong: unknown or bad option, missing file. Same meaning as in POSIX tools. */
   USAGE: 2,
+  /** reconcile: the run completed and the two sides differ (read the report). */
+  DRIFT: 3,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
