@@ -1,0 +1,69 @@
+import { partitionForKey } from '../../scripts/make-event/partitioner.js';
+import { kafkaRecord, ORDER_ITEMS_TOPIC, PRODUCTS_TOPIC, type TestKafkaRecord } from '../support/debezium.js';
+import type { ShopTable } from './debezium-columns.js';
+import { type ConverterForm, type DebeziumChange, encodeKey, encodeValue } from './wal-to-debezium.js';
+
+/**
+ * The two topics as Kafka holds them after the connector ran: each record keyed by the row's primary key
+ * and placed by the producer's default partitioner (murmur2 of the serialized key bytes), so every change
+ * of a row is in one partition, in emission order; a delete is followed by a tombstone (tombstones.on.delete
+ * defaults to true). A connector restart re-sends the last changes it had not committed offsets for: the
+ * same keys and source positions at new offsets, with a new processing time in the envelope.
+ */
+export interface TopicOptions {
+  readonly forms: Readonly<Record<ShopTable, ConverterForm>>;
+  readonly partitions: Readonly<Record<ShopTable, number>>;
+  /** How many of the last streamed changes the connector sends again after a restart. */
+  readonly reemitLast: number;
+}
+
+export interface TopicLogs {
+  /** `topic-partition` → records in offset order, as deliverThroughMappings reads them. */
+  readonly logs: Map<string, TestKafkaRecord[]>;
+  readonly records: number;
+  readonly tombstones: number;
+  readonly reemitted: number;
+}
+
+const TOPIC: Readonly<Record<ShopTable, string>> = {
+  products: PRODUCTS_TOPIC,
+  order_items: ORDER_ITEMS_TOPIC,
+};
+
+export const buildTopicLogs = (
+  snapshot: readonly DebeziumChange[],
+  streamed: readonly DebeziumChange[],
+  options: TopicOptions,
+): TopicLogs => {
+  const logs = new Map<string, TestKafkaRecord[]>();
+  let records = 0;
+  let tombstones = 0;
+  // The connector's clock: strictly increasing processing times, µs.
+  let processedAtUs = BigInt(Date.now()) * 1000n;
+  const append = (change: DebeziumChange): void => {
+    const form = options.forms[change.table];
+    const key = encodeKey(change, form);
+    // JsonConverter serializes the key to these bytes; kafkaRecord base64s the same JSON text.
+    const partition = partitionForKey(
+      Buffer.from(JSON.stringify(key), 'utf8'),
+      options.partitions[change.table],
+    );
+    const topic = TOPIC[change.table];
+    const mapKey = `${topic}-${partition}`;
+    const log = logs.get(mapKey) ?? [];
+    logs.set(mapKey, log);
+    processedAtUs += 37n;
+    log.push(kafkaRecord(topic, partition, log.length, encodeValue(change, form, processedAtUs), key));
+    records += 1;
+    if (change.op === 'd') {
+      log.push(kafkaRecord(topic, partition, log.length, null, key));
+      records += 1;
+      tombstones += 1;
+    }
+  };
+  for (const change of snapshot) append(change);
+  for (const change of streamed) append(change);
+  const again = streamed.slice(Math.max(0, streamed.length - options.reemitLast));
+  for (const change of again) append(change);
+  return { logs, records, tombstones, reemitted: again.length };
+};
