@@ -41,6 +41,12 @@ const CASES: readonly Case[] = [
     model: 'orders',
     forms: { products: 'schemas', order_items: 'plain' },
     productsShare: 0.3,
+    longCommits: 'first',
+  },
+  {
+    model: 'orders',
+    forms: { products: 'plain', order_items: 'plain' },
+    productsShare: 0.6,
     longCommits: 'last',
   },
   {
@@ -108,12 +114,13 @@ describe('a real PostgreSQL through Debezium and Kafka into the table', () => {
   });
 
   it.each(CASES)(
-    'STOCK_MODEL=$model: the table equals SQL after snapshot, stream, redelivery and re-emission',
+    'STOCK_MODEL=$model, long transaction committing $longCommits: the table equals SQL and the WAL',
     async ({ model, forms, productsShare, longCommits }) => {
       // Prepare
       const started = Date.now();
-      const random = seededRandom(SEED + model.length);
-      const database = `shop_${model}`;
+      const name = `${model}_${longCommits}`;
+      const random = seededRandom(SEED + name.length);
+      const database = `shop_${name}`;
       const admin = new pg.Client({ connectionString: postgres.url });
       await admin.connect();
       await admin.query(`CREATE DATABASE ${database}`);
@@ -138,7 +145,11 @@ describe('a real PostgreSQL through Debezium and Kafka into the table', () => {
       });
       const service = await startLocalService({
         aws,
-        env: { DYNAMODB_TABLE: `e2e-${model}`, DLQ_S3_BUCKET: `e2e-${model}-dlq`, STOCK_MODEL: model },
+        env: {
+          DYNAMODB_TABLE: `e2e-${name}`,
+          DLQ_S3_BUCKET: `e2e-${model}-${longCommits}-dlq`,
+          STOCK_MODEL: model,
+        },
       });
 
       // Act
@@ -182,6 +193,7 @@ describe('a real PostgreSQL through Debezium and Kafka into the table', () => {
 
       figures.push({
         model,
+        longCommits,
         forms: `products ${forms.products}, order_items ${forms.order_items}`,
         transactions: run.figures.committed,
         aborted: run.figures.aborted,

@@ -129,22 +129,25 @@ export class ShopWorkload {
     }
   }
 
-  /** A stock-take (orders, products: the counted value) or a receipt (ledger, sometimes products). */
-  async count(client: pg.ClientBase, id: number): Promise<void> {
+  /**
+   * A stock-take (orders, products: the counted value) or a receipt (ledger, sometimes products). Unless
+   * `changes`, a stock-take may find what the row says: an update that leaves stock_quantity as it was.
+   */
+  async count(client: pg.ClientBase, id: number, changes = false): Promise<void> {
     const receipt = this.model === 'ledger' || (this.model === 'products' && this.random() < 0.5);
     if (receipt) {
       await client.query(
         'UPDATE products SET stock_quantity = stock_quantity + $2, updated_at = now() WHERE id = $1',
         [id, this.integer(1, 40)],
       );
-    } else if (this.random() < 0.15) {
-      // A stock-take that finds what the row says: an update that leaves stock_quantity as it was.
+    } else if (!changes && this.random() < 0.15) {
       await client.query('UPDATE products SET updated_at = now() WHERE id = $1', [id]);
     } else {
-      await client.query('UPDATE products SET stock_quantity = $2, updated_at = now() WHERE id = $1', [
-        id,
-        this.integer(0, 120),
-      ]);
+      await client.query(
+        `UPDATE products SET stock_quantity = CASE WHEN stock_quantity = $2 THEN $2 + 1 ELSE $2 END,
+           updated_at = now() WHERE id = $1`,
+        [id, this.integer(0, 120)],
+      );
     }
   }
 
@@ -236,6 +239,33 @@ export class ShopWorkload {
       // A second action in the same transaction: its changes share the transaction's commit.
       if (this.random() < 0.15) await this.count(client, this.pick(live) as number);
     });
+  }
+
+  /**
+   * An order line written before a stock-take of the same product commits, and committed after it: no lock
+   * orders them (the line's foreign key check takes KEY SHARE, the update NO KEY UPDATE), so the line has
+   * the lower LSN but the later commit, and comes after the count. Under STOCK_MODEL=products the order
+   * also updates the row, which would make the stock-take wait: there the race cannot happen.
+   */
+  async orderRacingStockTake(): Promise<void> {
+    if (this.model === 'products') return;
+    const id = this.reserve();
+    const line = await this.pool.connect();
+    try {
+      await line.query('BEGIN');
+      await this.order(line, [id]);
+      if (!(await this.transaction('count', (client) => this.count(client, id, true)))) {
+        throw new Error(`stock-take of ${id}`);
+      }
+      await line.query('COMMIT');
+      this.recordCommit('order');
+    } catch (error) {
+      await line.query('ROLLBACK');
+      throw error;
+    } finally {
+      line.release();
+      this.release(id);
+    }
   }
 
   /** A product deleted (its order lines first) and then created again under the same id. */

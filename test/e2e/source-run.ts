@@ -103,7 +103,7 @@ const createSlotAroundWriters = async (
     await waitsFor(await during.xid());
     const long = await openTransaction(pool, opened);
     const fresh = await shop.create(long.client);
-    await shop.count(long.client, reserved);
+    await shop.count(long.client, reserved, true);
     await shop.order(long.client, [reserved, fresh]);
     await during.commit();
     shop.recordCommit('create');
@@ -142,7 +142,8 @@ export const runShop = async (
       ]);
     });
 
-    const slotName = `debezium_${model}`;
+    const { rows } = await control.query<{ name: string }>('SELECT current_database() AS name');
+    const slotName = `debezium_${rows[0]?.name}`;
     const { slot, creation, long, fresh } = await createSlotAroundWriters(
       url,
       pool,
@@ -153,14 +154,16 @@ export const runShop = async (
       slotName,
     );
     let firstStreamedXid = '';
-    // The long transaction writes again (a TOASTed row it leaves alone, a new description) and commits.
+    // The long transaction writes again and commits. Committing first it leaves the reserved product
+    // alone after the consistent point (and keeps it from the workload), so nothing later repairs its
+    // changes below that point if they were taken as older than the snapshot's row.
     const finishLong = async () => {
-      await shop.edit(long.client, reserved, 'price');
+      if (scale.longCommits === 'last') await shop.edit(long.client, reserved, 'price');
       await shop.edit(long.client, fresh, 'describe');
       const xid = await long.xid();
       await long.commit();
       shop.recordCommit('long');
-      shop.release(reserved);
+      if (scale.longCommits === 'last') shop.release(reserved);
       shop.release(fresh);
       return xid;
     };
@@ -170,11 +173,12 @@ export const runShop = async (
       if (scale.longCommits === 'first') firstStreamedXid = await finishLong();
       else {
         await shop.transaction('count', async (client) => {
-          await shop.count(client, shop.liveProducts()[0] as number);
+          await shop.count(client, shop.liveProducts()[0] as number, true);
           const { rows } = await client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
           firstStreamedXid = rows[0]?.xid ?? '';
         });
       }
+      await shop.orderRacingStockTake();
       // The shop goes on while the snapshot is read, as Debezium reads it on a live database.
       const snapshotRead = reader.read(['products', 'order_items']);
       await Promise.all([snapshotRead, shop.runConcurrently(scale.streamed, scale.workers)]);
