@@ -16,6 +16,8 @@ export interface ProductsDatabase {
   productsAfter(after: number | undefined, limit: number, withOrdered: boolean): Promise<DatabaseProduct[]>;
   /** Which of `ids` are products rows. */
   existingIds(ids: readonly number[]): Promise<Set<number>>;
+  /** products.stock_quantity of those of `ids` that are rows (cutover's source_stock). */
+  stockQuantities(ids: readonly number[]): Promise<Map<number, number>>;
   close(): Promise<void>;
 }
 
@@ -104,13 +106,13 @@ const toProduct = (row: ProductRow): DatabaseProduct => ({
  */
 export const openDatabase = async (
   url: URL,
-  options: { connectTimeoutMs?: number } = {},
+  options: { connectTimeoutMs?: number; applicationName?: string } = {},
 ): Promise<ProductsDatabase> => {
   const where = describePostgresUrl(url);
   const client = new pg.Client({
     connectionString: url.href,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-    application_name: 'inventory-cdc reconcile',
+    application_name: options.applicationName ?? 'inventory-cdc reconcile',
   });
   // A connection lost between queries is reported by the next query; without a listener it would crash.
   client.on('error', () => {});
@@ -152,6 +154,14 @@ export const openDatabase = async (
         [ids.map(String)],
       );
       return new Set(rows.map((row) => Number(row.id)));
+    },
+    async stockQuantities(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await query<{ id: number | string; stock_quantity: number | string }>(
+        `SELECT id, stock_quantity FROM ${PRODUCTS_TABLE} WHERE id = ANY($1::bigint[])`,
+        [ids.map(String)],
+      );
+      return new Map(rows.map((row) => [Number(row.id), Number(row.stock_quantity)]));
     },
     async close() {
       await client.end().catch(() => {});
