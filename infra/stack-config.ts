@@ -2,6 +2,8 @@
  * Turns CDK context (`-c key=value` or cdk.json) into the typed props of the inventory stack.
  * Everything the constructs need arrives through these props; nothing below reads context or env.
  */
+import { BASE_NAMES, STAGE_PATTERN, stageNames } from './stage-names.js';
+import { unknownContextKeys, unknownKeyMessage } from './unknown-context.js';
 
 /** How the stack reaches Kafka. `none` still deploys table, bucket, function and dashboard. */
 export type KafkaSource =
@@ -32,6 +34,9 @@ export type StockModel = (typeof STOCK_MODELS)[number];
 export const LEDGER_TABLE_SUFFIX = '-ledger';
 
 export interface InventoryStackConfig {
+  /** `-c stage=dev`: carried by every name below that is not given explicitly; unset keeps the original names. */
+  readonly stage?: string;
+  readonly stackName: string;
   readonly tableName: string;
   /** The function's bookkeeping next to the inventory table: deletes and order-line identities. */
   readonly ledgerTableName: string;
@@ -69,10 +74,10 @@ export interface InventoryStackConfig {
 }
 
 export const CONFIG_DEFAULTS = {
-  tableName: 'inventory-realtime',
+  tableName: BASE_NAMES.tableName,
   productsTopic: 'dbserver1.public.products',
   orderItemsTopic: 'dbserver1.public.order_items',
-  consumerGroupPrefix: 'inventory-service-group',
+  consumerGroupPrefix: BASE_NAMES.consumerGroupPrefix,
   batchSize: 100,
   batchingWindowSeconds: 1,
   retryAttempts: 10,
@@ -94,8 +99,9 @@ export const CONFIG_DEFAULTS = {
   localEndpoints: false,
 } as const satisfies Partial<InventoryStackConfig>;
 
-/** The context keys this app understands; anything else is ignored. */
+/** The context keys this app understands; any other key (bar the CDK's own) is refused (unknown-context.ts). */
 export const CONTEXT_KEYS = [
+  'stage',
   'tableName',
   'ledgerTableName',
   'mskClusterArn',
@@ -133,9 +139,10 @@ export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
 /** Raised for context that cannot produce a deployable stack; the message names the key. */
 export class StackConfigError extends Error {
-  public readonly key: ContextKey;
+  /** A ContextKey, or the unknown key that was refused. */
+  public readonly key: string;
 
-  constructor(key: ContextKey, message: string) {
+  constructor(key: ContextKey | (string & {}), message: string) {
     super(`context "${key}" ${message}`);
     this.name = 'StackConfigError';
     this.key = key;
@@ -252,10 +259,30 @@ const tableName = (read: ReadContext, key: ContextKey, fallback: string): string
   return name;
 };
 
+/**
+ * The whole context as the App holds it (`-c`, cdk.json, ~/.cdk.json): refuses a key this app does not read,
+ * then reads the rest. infra/app.ts and the tests build the stack through this.
+ */
+export const readStackConfigFromContext = (
+  context: Readonly<Record<string, unknown>>,
+): InventoryStackConfig => {
+  const [unknown] = unknownContextKeys(Object.keys(context), CONTEXT_KEYS);
+  if (unknown !== undefined) throw new StackConfigError(unknown, unknownKeyMessage(unknown, CONTEXT_KEYS));
+  return readStackConfig((key) => context[key]);
+};
+
 /** Reads and validates every context key once; an invalid value throws a StackConfigError naming it. */
 export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   const d = CONFIG_DEFAULTS;
-  const inventoryTableName = tableName(read, 'tableName', d.tableName);
+  const stage = text(read, 'stage');
+  if (stage !== undefined && !STAGE_PATTERN.test(stage)) {
+    throw new StackConfigError(
+      'stage',
+      `must be 1..12 of a-z, 0-9 and inner hyphens (it goes into every name), got "${stage}"`,
+    );
+  }
+  const names = stageNames(stage);
+  const inventoryTableName = tableName(read, 'tableName', names.tableName);
   const ledgerTableName = tableName(read, 'ledgerTableName', `${inventoryTableName}${LEDGER_TABLE_SUFFIX}`);
   if (ledgerTableName === inventoryTableName) {
     throw new StackConfigError('ledgerTableName', 'must differ from tableName');
@@ -265,7 +292,7 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   if (productsTopic === orderItemsTopic) {
     throw new StackConfigError('orderItemsTopic', 'must differ from productsTopic');
   }
-  const consumerGroupPrefix = text(read, 'consumerGroupPrefix') ?? d.consumerGroupPrefix;
+  const consumerGroupPrefix = text(read, 'consumerGroupPrefix') ?? names.consumerGroupPrefix;
   if (!CONSUMER_GROUP.test(consumerGroupPrefix)) {
     throw new StackConfigError(
       'consumerGroupPrefix',
@@ -293,6 +320,8 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   }
 
   return {
+    ...(stage === undefined ? {} : { stage }),
+    stackName: names.stackName,
     tableName: inventoryTableName,
     ledgerTableName,
     kafka: readKafkaSource(read),

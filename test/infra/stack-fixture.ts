@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { InventoryStack } from '../../infra/inventory-stack.js';
-import { type ContextKey, readStackConfig } from '../../infra/stack-config.js';
+import { type ContextKey, readStackConfigFromContext } from '../../infra/stack-config.js';
 
 export const HANDLER_ENTRY = fileURLToPath(new URL('../../lambda/handler.ts', import.meta.url));
 export const EXPIRY_HANDLER_ENTRY = fileURLToPath(new URL('../../lambda/expiry-handler.ts', import.meta.url));
@@ -25,6 +25,9 @@ export const SELF_MANAGED_CONTEXT = {
 
 export type StackContext = Partial<Record<ContextKey, string>>;
 
+/** Context as a user may type it, misspelt keys included. */
+export type AnyContext = Readonly<Record<string, string>>;
+
 export interface BuildOptions {
   /** Run esbuild for the function asset; off by default to keep tests fast. */
   readonly bundle?: boolean;
@@ -33,7 +36,7 @@ export interface BuildOptions {
 }
 
 /** Builds the stack the way infra/app.ts does, from context, into a throwaway cloud assembly dir. */
-export const buildStack = (context: StackContext = {}, options: BuildOptions = {}) => {
+export const buildStack = (context: StackContext | AnyContext = {}, options: BuildOptions = {}) => {
   const app = new App({
     outdir: mkdtempSync(join(tmpdir(), 'inventory-cdk-')),
     context: {
@@ -42,8 +45,9 @@ export const buildStack = (context: StackContext = {}, options: BuildOptions = {
       ...(options.bundle === true ? {} : { 'aws:cdk:bundling-stacks': [] }),
     },
   });
-  const stack = new InventoryStack(app, 'InventoryService', {
-    config: readStackConfig((key) => app.node.tryGetContext(key)),
+  const config = readStackConfigFromContext(app.node.getAllContext());
+  const stack = new InventoryStack(app, config.stackName, {
+    config,
     handlerEntry: HANDLER_ENTRY,
     expiryHandlerEntry: EXPIRY_HANDLER_ENTRY,
     depsLockFilePath: LOCKFILE,
