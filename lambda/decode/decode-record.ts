@@ -12,13 +12,24 @@ import type { KafkaRecord } from './kafka-event.js';
 import { toOrderItemChange } from './order-item-change.js';
 import { decodeJsonPayload } from './payload.js';
 import { toProductChange } from './product-change.js';
+import type { RenderingHint } from './value-rendering.js';
 
 export type DecodedRecord = InventoryChange | SkippedRecord;
 
 type TopicConfig = Pick<
   Config,
   'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
->;
+> & {
+  /**
+   * The mappings convert values through a schema registry (`EventRecordFormat: JSON`). Records say so
+   * themselves with `valueSchemaMetadata`; this covers records rebuilt without it (dead letters, replays).
+   */
+  readonly registryValues?: boolean;
+};
+
+const renderingHintOf = (record: KafkaRecord, config: TopicConfig): RenderingHint => ({
+  registry: config.registryValues === true || record.valueSchemaMetadata !== undefined,
+});
 
 const skipped = (record: KafkaRecord, reason: SkippedRecord['reason'], detail: string): SkippedRecord => ({
   type: 'Skipped',
@@ -61,7 +72,7 @@ export const decodeRecord = (record: KafkaRecord, config: TopicConfig): DecodedR
   if (record.value === null || record.value === undefined) {
     return skipped(record, SkipReason.TOMBSTONE, 'tombstone (null value)');
   }
-  const change = parseChange(decodeJsonPayload(record.value, 'value'));
+  const change = parseChange(decodeJsonPayload(record.value, 'value'), renderingHintOf(record, config));
   if (change === undefined) return skipped(record, SkipReason.TOMBSTONE, 'tombstone (null payload)');
   if (change.kind === 'rowless') {
     return skipped(record, SkipReason.ROWLESS_OP, `op '${change.op}' carries no row`);

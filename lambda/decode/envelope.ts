@@ -1,8 +1,10 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
 import type { SourcePosition } from '../inventory/position.js';
+import { unwrapFieldUnions, unwrapRowUnion, unwrapUnion } from './avro-union.js';
 import { preview } from './columns.js';
 import type { FieldSchema } from './decimal.js';
 import { isJsonObject } from './payload.js';
+import { CONNECT_HINT, type RenderingHint, ValueRendering } from './value-rendering.js';
 
 export const Op = { CREATE: 'c', UPDATE: 'u', DELETE: 'd', READ: 'r', TRUNCATE: 't', MESSAGE: 'm' } as const;
 export type Op = (typeof Op)[keyof typeof Op];
@@ -23,6 +25,8 @@ export interface RowChange {
   readonly eventTsMs: number | undefined;
   /** True for an unwrapped row without `__op`: the op was assumed (update), not sent. */
   readonly opInferred: boolean;
+  /** How the value became JSON; `row` already has Avro union wrappers removed. */
+  readonly rendering: ValueRendering;
 }
 
 /** Truncate and logical-decoding messages carry no row. */
@@ -116,10 +120,52 @@ const parseOp = (raw: unknown): Op => {
   return raw as Op;
 };
 
-const parseDebeziumEnvelope = (payload: Record<string, unknown>, schema: unknown): ParsedChange => {
+/**
+ * Registry-converted values have no Connect schema and may be in Avro's JSON encoding: every field the
+ * decoder reads goes through here, and `seen` records whether any union wrapper was met.
+ */
+interface Unwrapper {
+  readonly field: (value: unknown, where: string) => unknown;
+  readonly row: (image: unknown) => unknown;
+  readonly seen: () => boolean;
+}
+
+const CONNECT_UNWRAPPER: Unwrapper = { field: (value) => value, row: (image) => image, seen: () => false };
+
+const avroUnwrapper = (): Unwrapper => {
+  let seen = false;
+  return {
+    field: (value, where) => {
+      const plain = unwrapUnion(value, where);
+      seen ||= plain !== value;
+      return plain;
+    },
+    row: (image) => {
+      const unwrapped = unwrapRowUnion(image);
+      if (!isJsonObject(unwrapped)) return unwrapped;
+      const row = unwrapFieldUnions(unwrapped);
+      seen ||= unwrapped !== image || row !== unwrapped;
+      return row;
+    },
+    seen: () => seen,
+  };
+};
+
+const renderingOf = (schema: unknown, unwrap: Unwrapper, hint: RenderingHint): ValueRendering => {
+  if (schema !== undefined) return ValueRendering.CONNECT_JSON;
+  if (unwrap.seen()) return ValueRendering.AVRO_JSON;
+  return hint.registry ? ValueRendering.REGISTRY_PLAIN : ValueRendering.CONNECT_JSON;
+};
+
+const parseDebeziumEnvelope = (
+  payload: Record<string, unknown>,
+  schema: unknown,
+  unwrap: Unwrapper,
+  hint: RenderingHint,
+): ParsedChange => {
   const op = parseOp(payload.op);
   if (!ROW_OPS.has(op)) return { kind: 'rowless', op };
-  const image = op === Op.DELETE ? payload.before : payload.after;
+  const image = unwrap.row(op === Op.DELETE ? payload.before : payload.after);
   if (!isJsonObject(image)) {
     const which = op === Op.DELETE ? 'before' : 'after';
     // A delete without a before image can still be applied by its Kafka key.
@@ -128,23 +174,35 @@ const parseDebeziumEnvelope = (payload: Record<string, unknown>, schema: unknown
     }
   }
   const source = isJsonObject(payload.source) ? payload.source : {};
+  const eventTsMs = optionalInteger(unwrap.field(payload.ts_ms, 'ts_ms'));
   return {
     kind: 'row',
     op: op as RowOp,
     row: isJsonObject(image) ? image : {},
     fieldSchemas: rowSchemaOfEnvelope(schema),
     position: {
-      lsn: optionalLsn(source.lsn),
-      sequence: parseSequence(source.sequence),
-      sourceTsMs: sourceMillis(source.ts_ms, source.ts_usec) ?? optionalInteger(payload.ts_ms),
+      lsn: optionalLsn(unwrap.field(source.lsn, 'source.lsn')),
+      sequence: parseSequence(unwrap.field(source.sequence, 'source.sequence')),
+      sourceTsMs:
+        sourceMillis(
+          unwrap.field(source.ts_ms, 'source.ts_ms'),
+          unwrap.field(source.ts_usec, 'source.ts_usec'),
+        ) ?? eventTsMs,
     },
-    eventTsMs: optionalInteger(payload.ts_ms),
+    eventTsMs,
     opInferred: false,
+    rendering: renderingOf(schema, unwrap, hint),
   };
 };
 
 /** ExtractNewRecordState: the flat row, with optional `__op`, `__deleted`, `__lsn`, `__source_ts_ms`. */
-const parseUnwrappedRow = (row: Record<string, unknown>, schema: unknown): ParsedChange => {
+const parseUnwrappedRow = (
+  payload: Record<string, unknown>,
+  schema: unknown,
+  unwrap: Unwrapper,
+  hint: RenderingHint,
+): ParsedChange => {
+  const row = unwrap.row(payload) as Record<string, unknown>;
   const deleted = row.__deleted === true || row.__deleted === 'true';
   const op = deleted ? Op.DELETE : row.__op === undefined ? Op.UPDATE : parseOp(row.__op);
   if (!ROW_OPS.has(op)) return { kind: 'rowless', op };
@@ -160,6 +218,7 @@ const parseUnwrappedRow = (row: Record<string, unknown>, schema: unknown): Parse
     },
     eventTsMs: optionalInteger(row.__ts_ms) ?? optionalInteger(row.__source_ts_ms),
     opInferred: !deleted && row.__op === undefined,
+    rendering: renderingOf(schema, unwrap, hint),
   };
 };
 
@@ -175,8 +234,10 @@ export const unwrapSchemaEnvelope = (json: unknown): { payload: unknown; schema:
 /**
  * Recognises the wire form of a decoded Kafka value and returns the row change it carries.
  * Returns undefined for a schema envelope whose payload is null (a tombstone in disguise).
+ * A value without a Connect schema may come from a schema registry in Avro's JSON encoding: its union
+ * wrappers are removed here, so nothing downstream has to know (a Connect schema rules them out).
  */
-export const parseChange = (json: unknown): ParsedChange | undefined => {
+export const parseChange = (json: unknown, hint: RenderingHint = CONNECT_HINT): ParsedChange | undefined => {
   const { payload, schema } = unwrapSchemaEnvelope(json);
   if (payload === null) return undefined;
   if (!isJsonObject(payload)) {
@@ -185,7 +246,8 @@ export const parseChange = (json: unknown): ParsedChange | undefined => {
       `Kafka value is JSON ${Array.isArray(payload) ? 'array' : typeof payload}, not an object`,
     );
   }
+  const unwrap = schema === undefined ? avroUnwrapper() : CONNECT_UNWRAPPER;
   return isDebeziumEnvelope(payload)
-    ? parseDebeziumEnvelope(payload, schema)
-    : parseUnwrappedRow(payload, schema);
+    ? parseDebeziumEnvelope(payload, schema, unwrap, hint)
+    : parseUnwrappedRow(payload, schema, unwrap, hint);
 };

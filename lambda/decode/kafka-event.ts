@@ -1,3 +1,10 @@
+/** What the mapping adds to a record whose key or value its schema registry integration validated. */
+export interface SchemaMetadata {
+  /** `AVRO`, `PROTOBUF` or `JSON`. */
+  readonly dataFormat?: string;
+  readonly schemaId?: string;
+}
+
 /**
  * The Kafka event source mapping event, as Lambda delivers it for Amazon MSK (`aws:kafka`)
  * and self-managed Kafka (`SelfManagedKafka`). Keys and values are base64; either may be
@@ -12,6 +19,8 @@ export interface KafkaRecord {
   readonly key?: string | null;
   readonly value?: string | null;
   readonly headers?: ReadonlyArray<Readonly<Record<string, ReadonlyArray<number>>>>;
+  /** Present when the mapping converts values through a schema registry (`SchemaRegistryConfig`). */
+  readonly valueSchemaMetadata?: SchemaMetadata;
   /** Set when the mapping delivered something that is not a well-formed record. */
   readonly malformed?: string;
 }
@@ -43,6 +52,12 @@ const optionalBase64 = (value: unknown): string | null | undefined =>
     ? value
     : Object.prototype.toString.call(value);
 
+/** Only the two documented strings are kept: nothing else of a hostile object travels further. */
+const schemaMetadataOf = (raw: Record<string, unknown>): SchemaMetadata => ({
+  ...(typeof raw.dataFormat === 'string' ? { dataFormat: raw.dataFormat } : {}),
+  ...(typeof raw.schemaId === 'string' ? { schemaId: raw.schemaId } : {}),
+});
+
 /**
  * Normalises one raw record so that every later step can rely on its coordinates.
  * A record whose own coordinates are missing or wrong takes them from its map key, so it can
@@ -70,6 +85,9 @@ const normaliseRecord = (
     value: optionalBase64(record.value),
     headers: Array.isArray(record.headers) ? (record.headers as KafkaRecord['headers']) : [],
   };
+  if (isObject(record.valueSchemaMetadata)) {
+    normalised.valueSchemaMetadata = schemaMetadataOf(record.valueSchemaMetadata);
+  }
   if (malformed !== undefined) normalised.malformed = malformed;
   return normalised;
 };

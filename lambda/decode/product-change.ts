@@ -1,7 +1,7 @@
 import type { ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
 import { positionKey } from '../inventory/position.js';
 import { isNotSent, keyRow, readId, readInteger, readString, requireId } from './columns.js';
-import { decodeDecimal } from './decimal.js';
+import { type DecimalDefaults, decodeDecimal } from './decimal.js';
 import { Op, type RowChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
 import { toIsoTimestamp } from './timestamp.js';
@@ -12,13 +12,23 @@ const readDescription = (row: RowChange['row']): string | null | undefined => {
   return readString(row, 'description');
 };
 
+/**
+ * The contract's `price NUMERIC(10,2)`. Registry-converted values carry neither scale nor precision, so these
+ * stand in for the Avro schema's; the precision only with the contract's scale, since PRICE_SCALE set to
+ * anything else means a column of another, unknown, precision.
+ */
+const CONTRACT_PRICE = { scale: 2, precision: 10 } as const;
+
+const priceDefaults = (priceScale: number): DecimalDefaults =>
+  priceScale === CONTRACT_PRICE.scale ? CONTRACT_PRICE : { scale: priceScale };
+
 const readColumns = (change: RowChange, priceScale: number): ProductColumns => {
   const { row, fieldSchemas } = change;
   const name = readString(row, 'name');
   const description = readDescription(row);
   const price = isNotSent(row.price)
     ? undefined
-    : decodeDecimal(row.price, fieldSchemas.get('price'), priceScale);
+    : decodeDecimal(row.price, fieldSchemas.get('price'), priceDefaults(priceScale), change.rendering);
   const stockQuantity = readInteger(row, 'stock_quantity');
   return {
     ...(name === undefined ? {} : { name }),
