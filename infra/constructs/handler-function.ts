@@ -27,7 +27,7 @@ export interface HandlerFunctionProps {
 
 /**
  * A handler of this project as Lambda runs it: Node.js 22 on arm64, bundled by the local esbuild as minified
- * ESM with source maps and the SDK versions the tests ran against. Every function of the stack is built
+ * ESM with source maps and names kept and the SDK versions the tests ran against. Every function of the stack is built
  * here, so they cannot drift apart in runtime, architecture, bundling or logging.
  */
 export const handlerFunction = (
@@ -54,6 +54,8 @@ export const handlerFunction = (
       format: OutputFormat.ESM,
       target: 'node22',
       minify: true,
+      // Error classes name themselves from new.target.name: without this, logs say `qs:` for `ConfigError:`.
+      keepNames: true,
       sourceMap: true,
       mainFields: ['module', 'main'],
       banner: ESM_REQUIRE_BANNER,

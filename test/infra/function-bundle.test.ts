@@ -6,7 +6,7 @@ import { buildStack, HANDLER_ENTRY, MSK_CONTEXT } from './stack-fixture.js';
 
 // The one test that runs esbuild: it proves the asset SAM and Lambda load is what the brief asks for.
 describe.runIf(existsSync(HANDLER_ENTRY))('InventoryFunction bundle', () => {
-  it('is minified ESM with a createRequire banner and a source map, and the template points SAM at it', () => {
+  it('is minified ESM that keeps class names, with a createRequire banner and a source map, and the template points SAM at it', () => {
     // Prepare: the CDK CLI turns asset metadata on; do the same here.
     const { app, stack } = buildStack(MSK_CONTEXT, {
       bundle: true,
@@ -31,5 +31,11 @@ describe.runIf(existsSync(HANDLER_ENTRY))('InventoryFunction bundle', () => {
     expect(code).toMatch(/export\s*\{[^}]*as handler/);
     // Minified: a handful of very long lines rather than one statement per line.
     expect(code.length / code.split('\n').length).toBeGreaterThan(1000);
+    // Names kept: error classes name themselves from new.target.name, and only keepNames puts the
+    // literal name of a class into the bundle (lambda/ never spells these names as strings).
+    for (const name of ['ConfigError', 'InventoryError', 'PoisonRecordError']) {
+      // A boolean, so a failure names the class instead of printing half a megabyte of bundle.
+      expect(new RegExp(`["']${name}["']`).test(code), `${name} kept in the bundle`).toBe(true);
+    }
   });
 });
