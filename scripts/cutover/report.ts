@@ -51,7 +51,11 @@ export const renderReport = (report: CutoverReport): string => {
     `  scanned            ${counts.scanned}`,
     `  ${verb.padEnd(17)}  ${counts.stamped}`,
     `  already stamped    ${counts.alreadyStamped}`,
-    `  missing in PG      ${counts.missingInDatabase}${counts.missingInDatabase === 0 ? '' : ' (not stamped)'}`,
+    ...(report.database === undefined
+      ? []
+      : [
+          `  missing in PG      ${counts.missingInDatabase}${counts.missingInDatabase === 0 ? '' : ' (not stamped)'}`,
+        ]),
     ...(counts.gone === 0 ? [] : [`  deleted meanwhile  ${counts.gone}`]),
   ];
   if (report.missingIds.length > 0) {
