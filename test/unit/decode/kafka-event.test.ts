@@ -85,3 +85,36 @@ describe('flattenRecords', () => {
     expect(isKafkaEvent({ eventSource: 'aws:kafka', records: {} })).toBe(true);
   });
 });
+
+describe('flattenRecords, schema registry metadata', () => {
+  it('keeps the valueSchemaMetadata the mapping adds, and only its two documented strings', () => {
+    // Prepare
+    const record = {
+      ...fixtureRecord('products-create-schema.json', { offset: 4 }),
+      valueSchemaMetadata: { dataFormat: 'AVRO', schemaId: '8c2f', extra: { __proto__: { polluted: 1 } } },
+    };
+    const event = { eventSource: 'aws:kafka', records: { [`${PRODUCTS_TOPIC}-0`]: [record] } } as KafkaEvent;
+
+    // Act
+    const [flat] = flattenRecords(event);
+
+    // Assess
+    expect(flat?.valueSchemaMetadata).toEqual({ dataFormat: 'AVRO', schemaId: '8c2f' });
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['null', null],
+    ['a string', 'AVRO'],
+  ])('leaves valueSchemaMetadata out when it is %s', (_label, metadata) => {
+    // Prepare
+    const record = { ...fixtureRecord('products-create-schema.json'), valueSchemaMetadata: metadata };
+    const event = { eventSource: 'aws:kafka', records: { [`${PRODUCTS_TOPIC}-0`]: [record] } } as KafkaEvent;
+
+    // Act
+    const [flat] = flattenRecords(event);
+
+    // Assess
+    expect(flat).not.toHaveProperty('valueSchemaMetadata');
+  });
+});
