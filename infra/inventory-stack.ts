@@ -97,7 +97,17 @@ export class InventoryStack extends Stack {
         pollerMode: config.pollerMode,
         minimumPollers: config.minimumPollers,
         maximumPollers: config.maximumPollers,
+        ...(config.pollerGroupName === undefined ? {} : { pollerGroupName: config.pollerGroupName }),
+        ...(config.esmLogLevel === undefined ? {} : { esmLogLevel: config.esmLogLevel }),
       },
+      startingPoint: {
+        position: config.startingPosition,
+        ...(config.startingPositionTimestamp === undefined
+          ? {}
+          : { timestamp: config.startingPositionTimestamp }),
+      },
+      ...(config.schemaRegistry === undefined ? {} : { schemaRegistry: config.schemaRegistry }),
+      ...(config.secretKmsKeyArn === undefined ? {} : { secretKmsKeyArn: config.secretKmsKeyArn }),
       failureBucket: this.deadLetters.bucket,
     });
 

@@ -2,26 +2,34 @@
  * Turns CDK context (`-c key=value` or cdk.json) into the typed props of the inventory stack.
  * Everything the constructs need arrives through these props; nothing below reads context or env.
  */
+import { CONTEXT_KEYS, type ContextKey, StackConfigError } from './context-keys.js';
+import {
+  CONSUMER_GROUP,
+  flag,
+  integer,
+  LOG_RETENTION_DAYS,
+  oneOf,
+  type ReadContext,
+  TABLE_NAME,
+  text,
+} from './context-readers.js';
+import {
+  type KafkaConfig,
+  type ProvisionedOnly,
+  readKafkaConfig,
+  readProvisionedOnly,
+} from './kafka-config.js';
 import { BASE_NAMES, STAGE_PATTERN, stageNames } from './stage-names.js';
 import { unknownContextKeys, unknownKeyMessage } from './unknown-context.js';
 
-/** How the stack reaches Kafka. `none` still deploys table, bucket, function and dashboard. */
-export type KafkaSource =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'msk'; readonly clusterArn: string }
-  | {
-      readonly kind: 'self-managed';
-      readonly bootstrapServers: readonly string[];
-      /** Secrets Manager ARN holding SASL/SCRAM credentials or the mTLS client certificate. */
-      readonly secretArn?: string;
-      readonly authMethod: SelfManagedAuthMethod;
-      /** Subnets and security group the event poller uses to reach brokers inside a VPC. */
-      readonly subnetIds: readonly string[];
-      readonly securityGroupId?: string;
-    };
-
-export const SELF_MANAGED_AUTH_METHODS = ['SASL_SCRAM_512', 'SASL_SCRAM_256', 'MTLS'] as const;
-export type SelfManagedAuthMethod = (typeof SELF_MANAGED_AUTH_METHODS)[number];
+export { CONTEXT_KEYS, type ContextKey, StackConfigError } from './context-keys.js';
+export {
+  type KafkaSource,
+  MSK_AUTH_METHODS,
+  type MskAuthMethod,
+  SELF_MANAGED_AUTH_METHODS,
+  type SelfManagedAuthMethod,
+} from './kafka-config.js';
 
 export const POLLER_MODES = ['provisioned', 'on-demand'] as const;
 export type PollerMode = (typeof POLLER_MODES)[number];
@@ -33,14 +41,16 @@ export type StockModel = (typeof STOCK_MODELS)[number];
 /** The ledger table's default name: the inventory table's with this suffix (lambda/store/ledger-attributes.ts). */
 export const LEDGER_TABLE_SUFFIX = '-ledger';
 
-export interface InventoryStackConfig {
+/** Both mappings read one topic each; the poller group holds both. */
+const KAFKA_MAPPINGS = 2;
+
+export interface InventoryStackConfig extends KafkaConfig, ProvisionedOnly {
   /** `-c stage=dev`: carried by every name below that is not given explicitly; unset keeps the original names. */
   readonly stage?: string;
   readonly stackName: string;
   readonly tableName: string;
   /** The function's bookkeeping next to the inventory table: deletes and order-line identities. */
   readonly ledgerTableName: string;
-  readonly kafka: KafkaSource;
   readonly productsTopic: string;
   readonly orderItemsTopic: string;
   readonly consumerGroupPrefix: string;
@@ -68,7 +78,10 @@ export interface InventoryStackConfig {
   readonly logRetentionDays: number;
   readonly dlqRetentionDays: number;
   readonly offsetLagThreshold: number;
+  /** Operational alarms notify this address (their own SNS topic). */
   readonly alarmEmail?: string;
+  /** Low-stock alerts, a business signal, notify this address on a topic of their own. */
+  readonly lowStockEmail?: string;
   /** Declares empty AWS_ENDPOINT_URL_* variables so `sam local invoke --env-vars` can point them at emulators. */
   readonly localEndpoints: boolean;
 }
@@ -99,153 +112,12 @@ export const CONFIG_DEFAULTS = {
   localEndpoints: false,
 } as const satisfies Partial<InventoryStackConfig>;
 
-/** The context keys this app understands; any other key (bar the CDK's own) is refused (unknown-context.ts). */
-export const CONTEXT_KEYS = [
-  'stage',
-  'tableName',
-  'ledgerTableName',
-  'mskClusterArn',
-  'bootstrapServers',
-  'kafkaSecretArn',
-  'kafkaAuthMethod',
-  'kafkaSubnetIds',
-  'kafkaSecurityGroupId',
-  'productsTopic',
-  'orderItemsTopic',
-  'consumerGroupPrefix',
-  'batchSize',
-  'batchingWindowSeconds',
-  'retryAttempts',
-  'maxRecordAgeSeconds',
-  'bisectBatchOnError',
-  'pollerMode',
-  'minimumPollers',
-  'maximumPollers',
-  'lowStockThreshold',
-  'stockModel',
-  'sourceEpoch',
-  'lagBoundHours',
-  'logLevel',
-  'memorySizeMb',
-  'timeoutSeconds',
-  'reservedConcurrency',
-  'logRetentionDays',
-  'dlqRetentionDays',
-  'offsetLagThreshold',
-  'alarmEmail',
-  'localEndpoints',
-] as const;
-export type ContextKey = (typeof CONTEXT_KEYS)[number];
-
-/** Raised for context that cannot produce a deployable stack; the message names the key. */
-export class StackConfigError extends Error {
-  /** A ContextKey, or the unknown key that was refused. */
-  public readonly key: string;
-
-  constructor(key: ContextKey | (string & {}), message: string) {
-    super(`context "${key}" ${message}`);
-    this.name = 'StackConfigError';
-    this.key = key;
+const email = (read: ReadContext, key: 'alarmEmail' | 'lowStockEmail'): string | undefined => {
+  const address = text(read, key);
+  if (address !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) {
+    throw new StackConfigError(key, `is not an email address: "${address}"`);
   }
-}
-
-type ReadContext = (key: ContextKey) => unknown;
-
-/** The retention periods CloudWatch Logs accepts. */
-const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
-
-const MSK_CLUSTER_ARN = /^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster\/[^/]+\/[^/]+$/;
-const CONSUMER_GROUP = /^[a-zA-Z0-9\-/*:_+=.@]{1,190}$/;
-/** The names DynamoDB accepts for a table. */
-const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
-
-const text = (read: ReadContext, key: ContextKey): string | undefined => {
-  const value = read(key);
-  if (value === undefined || value === null) return undefined;
-  const trimmed = String(value).trim();
-  return trimmed === '' ? undefined : trimmed;
-};
-
-const list = (read: ReadContext, key: ContextKey): string[] => {
-  const value = read(key);
-  const items = Array.isArray(value) ? value.map(String) : (text(read, key)?.split(',') ?? []);
-  return items.map((item) => item.trim()).filter((item) => item !== '');
-};
-
-const integer = (read: ReadContext, key: ContextKey, min: number, max: number): number | undefined => {
-  const raw = text(read, key);
-  if (raw === undefined) return undefined;
-  if (!/^-?\d+$/.test(raw)) throw new StackConfigError(key, `must be an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max)
-    throw new StackConfigError(key, `must be within ${min}..${max}, got ${value}`);
-  return value;
-};
-
-const flag = (read: ReadContext, key: ContextKey): boolean | undefined => {
-  const raw = text(read, key)?.toLowerCase();
-  if (raw === undefined) return undefined;
-  if (raw === 'true') return true;
-  if (raw === 'false') return false;
-  throw new StackConfigError(key, `must be true or false, got "${raw}"`);
-};
-
-const oneOf = <T extends string>(
-  read: ReadContext,
-  key: ContextKey,
-  allowed: readonly T[],
-): T | undefined => {
-  const raw = text(read, key);
-  if (raw === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new StackConfigError(key, `must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-};
-
-const readKafkaSource = (read: ReadContext): KafkaSource => {
-  const clusterArn = text(read, 'mskClusterArn');
-  const bootstrapServers = list(read, 'bootstrapServers');
-  if (clusterArn !== undefined && bootstrapServers.length > 0) {
-    throw new StackConfigError(
-      'bootstrapServers',
-      'cannot be combined with mskClusterArn; choose one source',
-    );
-  }
-  if (clusterArn !== undefined) {
-    if (!MSK_CLUSTER_ARN.test(clusterArn)) {
-      throw new StackConfigError(
-        'mskClusterArn',
-        `must look like arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>, got "${clusterArn}"`,
-      );
-    }
-    return { kind: 'msk', clusterArn };
-  }
-  if (bootstrapServers.length === 0) return { kind: 'none' };
-
-  const secretArn = text(read, 'kafkaSecretArn');
-  const subnetIds = list(read, 'kafkaSubnetIds');
-  const securityGroupId = text(read, 'kafkaSecurityGroupId');
-  if (subnetIds.length > 0 !== (securityGroupId !== undefined)) {
-    throw new StackConfigError('kafkaSubnetIds', 'and kafkaSecurityGroupId must be set together');
-  }
-  if (secretArn === undefined && subnetIds.length === 0) {
-    // Lambda would reach the brokers over the internet with no authentication at all.
-    throw new StackConfigError(
-      'kafkaSecretArn',
-      'is required when brokers are reached over the internet (no kafkaSubnetIds given)',
-    );
-  }
-  return {
-    kind: 'self-managed',
-    bootstrapServers,
-    ...(secretArn === undefined ? {} : { secretArn }),
-    authMethod: oneOf(read, 'kafkaAuthMethod', SELF_MANAGED_AUTH_METHODS) ?? 'SASL_SCRAM_512',
-    subnetIds,
-    ...(securityGroupId === undefined ? {} : { securityGroupId }),
-  };
+  return address;
 };
 
 const tableName = (read: ReadContext, key: ContextKey, fallback: string): string => {
@@ -314,17 +186,24 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
     throw new StackConfigError('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
   }
-  const alarmEmail = text(read, 'alarmEmail');
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    throw new StackConfigError('alarmEmail', `is not an email address: "${alarmEmail}"`);
-  }
+  const alarmEmail = email(read, 'alarmEmail');
+  const lowStockEmail = email(read, 'lowStockEmail');
+  const pollerMode = oneOf(read, 'pollerMode', POLLER_MODES) ?? d.pollerMode;
+  const kafka = readKafkaConfig(read);
+  const provisionedOnly = readProvisionedOnly(
+    read,
+    { provisioned: pollerMode === 'provisioned', maximumPollers, mappings: KAFKA_MAPPINGS },
+    names.pollerGroupName,
+    kafka.schemaRegistry,
+  );
 
   return {
     ...(stage === undefined ? {} : { stage }),
     stackName: names.stackName,
     tableName: inventoryTableName,
     ledgerTableName,
-    kafka: readKafkaSource(read),
+    ...kafka,
+    ...provisionedOnly,
     productsTopic,
     orderItemsTopic,
     consumerGroupPrefix,
@@ -333,7 +212,7 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
     retryAttempts: integer(read, 'retryAttempts', 0, 10_000) ?? d.retryAttempts,
     ...(maxRecordAgeSeconds === undefined ? {} : { maxRecordAgeSeconds }),
     bisectBatchOnError: flag(read, 'bisectBatchOnError') ?? d.bisectBatchOnError,
-    pollerMode: oneOf(read, 'pollerMode', POLLER_MODES) ?? d.pollerMode,
+    pollerMode,
     minimumPollers,
     maximumPollers,
     lowStockThreshold: integer(read, 'lowStockThreshold', 0, 2 ** 31 - 1) ?? d.lowStockThreshold,
@@ -348,6 +227,7 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
     dlqRetentionDays: integer(read, 'dlqRetentionDays', 31, 36_500) ?? d.dlqRetentionDays,
     offsetLagThreshold: integer(read, 'offsetLagThreshold', 1, 1_000_000_000) ?? d.offsetLagThreshold,
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    ...(lowStockEmail === undefined ? {} : { lowStockEmail }),
     localEndpoints: flag(read, 'localEndpoints') ?? d.localEndpoints,
   };
 };

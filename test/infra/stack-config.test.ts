@@ -58,7 +58,7 @@ describe('readStackConfig', () => {
     const config = read({ mskClusterArn: MSK_CLUSTER_ARN });
 
     // Assess
-    expect(config.kafka).toEqual({ kind: 'msk', clusterArn: MSK_CLUSTER_ARN });
+    expect(config.kafka).toEqual({ kind: 'msk', clusterArn: MSK_CLUSTER_ARN, authMethod: 'IAM' });
   });
 
   it('reads self-managed brokers with credentials and VPC placement', () => {
