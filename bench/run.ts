@@ -2,21 +2,17 @@
  * `npm run bench`: the naive per-record loop against the real handler on one deterministic workload, in one
  * process against DynamoDB Local (a child JVM) with injected per-call latency, plus write calls, item bytes
  * and WCU per record, decode, memory, bundle and init figures. Every figure is a ratio or a measurement
- * from this run. Options:
- *   --latency auto     per-call latency: LATENCY_PER_ENGINE × the engine's mean time per call, measured
- *                      first in this run (default); or ms, e.g. 30 or 30,10 (the first gives the write figures)
- *   --quick            a workload a tenth the size (for trying things out; not the documented figures)
- *   --smoke            the bench smoke test's workload (216 records): every section, in seconds
- *   --skip-bundle      no build, no 6 MB batch, no init time
+ * from this run. Options: bench/options.ts (`npm run bench -- --help`).
  */
 import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
 import { loadConfig } from '../lambda/config.js';
 import { ENTRIES_PER_TRANSACTION } from '../lambda/store/order-writes.js';
 import { startEmbeddedAws } from '../scripts/local/embedded-aws.js';
 import { buildBundle, MAX_PAYLOAD_BYTES, medianInitMs, probeBundle, writeMaxBatch } from './bundle.js';
 import { measureDecode } from './decode.js';
 import { type Footprint, measureFootprint } from './footprint.js';
+import { BenchUsageError, HELP, parseBenchArgs } from './options.js';
+import { stderrProgress } from './progress.js';
 import { seedProducts } from './tables.js';
 import { compareThroughput, measureEngineCallMs, runHandler, type ThroughputFigures } from './throughput.js';
 import { DEFAULT_WORKLOAD, generateWorkload, SMOKE_WORKLOAD, type WorkloadOptions } from './workload.js';
@@ -34,14 +30,21 @@ const LATENCY_PER_ENGINE = 6;
 const MANY_PARTITIONS = 200;
 const INIT_RUNS = 5;
 
-const { values: args } = parseArgs({
-  options: {
-    latency: { type: 'string', default: 'auto' },
-    quick: { type: 'boolean', default: false },
-    smoke: { type: 'boolean', default: false },
-    'skip-bundle': { type: 'boolean', default: false },
-  },
-});
+// Options are checked before anything starts: a bad one is one line and exit code 2, nothing to stop.
+const args = (() => {
+  try {
+    return parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`bench: ${error.message} (npm run bench -- --help)\n`);
+    process.exit(2);
+  }
+})();
+if (args.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+const progress = stderrProgress();
 
 const count = (value: number): string => Math.round(value).toLocaleString('en-US');
 const fixed = (value: number, digits = 2): string => value.toFixed(digits);
@@ -61,7 +64,6 @@ const options: WorkloadOptions = {
   ...(args.quick ? QUICK : {}),
   ...(args.smoke ? SMOKE_WORKLOAD : {}),
 };
-const latencyArg = args.latency ?? 'auto';
 const workload = generateWorkload(options);
 const orderBatches = workload.batches.filter((batch) => batch.topic.endsWith('order_items'));
 const productBatches = workload.batches.filter((batch) => !batch.topic.endsWith('order_items'));
@@ -79,6 +81,7 @@ print(
 );
 
 // Decode first, on a heap like the function's: DynamoDB Local runs in its own JVM process anyway.
+progress.phase('decode throughput', workload.records);
 const decode = measureDecode(workload);
 const decodeRatio = decode.jsonParseMs / decode.decodeMs;
 print(
@@ -86,12 +89,13 @@ print(
     `full decode ${fixed(decode.decodeMs, 1)} ms, JSON.parse alone ${fixed(decode.jsonParseMs, 1)} ms, medians of 9)` +
     ` — target ≥ ${TARGET.decodeVsParse}×: ${verdict(decodeRatio >= TARGET.decodeVsParse)}`,
 );
+progress.phase('starting DynamoDB Local and s3rver');
 const aws = await startEmbeddedAws();
 let failed = false;
 try {
   let latencies: number[];
-  if (latencyArg === 'auto') {
-    const engineMs = await measureEngineCallMs(aws, options);
+  if (args.latencies === undefined) {
+    const engineMs = await measureEngineCallMs(aws, options, progress);
     const chosen = Math.ceil(LATENCY_PER_ENGINE * engineMs);
     latencies = [chosen];
     print(
@@ -100,14 +104,12 @@ try {
         `no injected latency, second pass), rounded up; the floor is latency:engine ≥ ${TARGET.latencyPerEngine}:1`,
     );
   } else {
-    latencies = latencyArg.split(',').map(Number);
-    if (latencies.some((ms) => !Number.isFinite(ms) || ms < 0))
-      throw new Error(`--latency ${latencyArg}: ms or auto`);
+    latencies = [...args.latencies];
     print(`injected latency: ${latencies.join(', ')} ms per call (--latency)`);
   }
   const runs: ThroughputFigures[] = [];
   for (const latencyMs of latencies) {
-    const figures = await compareThroughput(aws, workload, latencyMs);
+    const figures = await compareThroughput(aws, workload, latencyMs, undefined, progress);
     runs.push(figures);
     const rate = (ms: number) => count(figures.records / (ms / 1000));
     const speedup = figures.naive.ms / figures.handler.ms;
@@ -148,7 +150,9 @@ try {
         ` — target ≤ ${TARGET.writesVsLimit}×: ${verdict(perRecord / limit <= TARGET.writesVsLimit)}`,
     );
     const many = generateWorkload({ ...options, partitions: MANY_PARTITIONS });
-    const manyRun = await runHandler(aws, many, 0, `bench-handler-${MANY_PARTITIONS}p`);
+    progress.phase(`handler @${MANY_PARTITIONS} partitions, no latency (footprint)`, many.records);
+    const manyRun = await runHandler(aws, many, 0, `bench-handler-${MANY_PARTITIONS}p`, progress);
+    progress.phase('scanning both tables for item sizes');
     failed ||= manyRun.deadLetters > 0;
     const footprints: Array<{ partitions: number; footprint: Footprint }> = [
       {
@@ -186,7 +190,8 @@ try {
         `(${count(naiveFootprint.failedWrites)} failed calls not priced) — constant: ${verdict(growth <= 0)}`,
     );
   }
-  if (!args['skip-bundle']) {
+  if (!args.skipBundle) {
+    progress.phase('building dist/handler.mjs');
     const bundle = await buildBundle();
     const table = 'bench-max-batch';
     await aws.createTable(table);
@@ -194,6 +199,7 @@ try {
     await aws.createBucket(`${table}-dlq`);
     await seedProducts(aws.dynamoDb, table, workload.initialProducts, workload.initialPosition);
     const env = { ...aws.env, DYNAMODB_TABLE: table, DLQ_S3_BUCKET: `${table}-dlq`, STOCK_MODEL: 'orders' };
+    progress.phase('one 6 MB batch through the built function');
     const batch = await writeMaxBatch(options.products);
     try {
       const probe = await probeBundle(env, batch.path);
@@ -211,6 +217,7 @@ try {
     print(
       `bundle: dist/handler.mjs ${count(bundle.bytes / 1024)} KB minified (${count(bundle.gzipBytes / 1024)} KB gzipped)`,
     );
+    progress.phase(`module init, ${INIT_RUNS} fresh node processes`);
     const initMs = await medianInitMs(env, INIT_RUNS);
     print(
       `module init: ${fixed(initMs, 0)} ms to import dist/handler.mjs in a fresh node process (median of ${INIT_RUNS})`,

@@ -9,6 +9,7 @@ import { createLambdaContext } from '../scripts/local/lambda-context.js';
 import { startLocalService } from '../scripts/local/local-service.js';
 import { type ClientProbe, instrumentClient, totalCalls, writeCalls } from './instrument.js';
 import { applyNaively } from './naive-consumer.js';
+import { type BenchProgress, silentProgress } from './progress.js';
 import { scanLedgerEntries, scanSeedColumns, seedProducts } from './tables.js';
 import { DEFAULT_WORKLOAD, generateWorkload, type Workload, type WorkloadOptions } from './workload.js';
 
@@ -65,6 +66,7 @@ const runNaive = async (
   workload: Workload,
   latencyMs: number,
   table: string,
+  progress: BenchProgress = silentProgress,
 ): Promise<ConsumerRun> => {
   const config = configFor(aws, table);
   await aws.createTable(config.tableName);
@@ -76,6 +78,7 @@ const runNaive = async (
   const started = performance.now();
   for (const batch of workload.batches) {
     await applyNaively(context, config, batch.event as unknown as KafkaEvent);
+    progress.advance(batch.records.length);
   }
   const ms = performance.now() - started;
   client.destroy();
@@ -95,6 +98,7 @@ export const runHandler = async (
   workload: Workload,
   latencyMs: number,
   table: string,
+  progress: BenchProgress = silentProgress,
 ): Promise<HandlerRun> => {
   let probe: ClientProbe | undefined;
   const service = await startLocalService({
@@ -112,6 +116,7 @@ export const runHandler = async (
     for (const batch of workload.batches) {
       const summary = await service.invoke(batch.event, createLambdaContext(900_000));
       deadLetters += summary.deadLetterKeys.length;
+      progress.advance(batch.records.length);
     }
   });
   const ms = performance.now() - started;
@@ -134,9 +139,12 @@ export const compareThroughput = async (
   workload: Workload,
   latencyMs: number,
   label = `${latencyMs}ms`,
+  progress: BenchProgress = silentProgress,
 ): Promise<ThroughputFigures> => {
-  const naive = await runNaive(aws, workload, latencyMs, `bench-naive-${label}`);
-  const handler = await runHandler(aws, workload, latencyMs, `bench-handler-${label}`);
+  progress.phase(`naive per-record loop @${latencyMs} ms/call`, workload.records);
+  const naive = await runNaive(aws, workload, latencyMs, `bench-naive-${label}`, progress);
+  progress.phase(`handler @${latencyMs} ms/call`, workload.records);
+  const handler = await runHandler(aws, workload, latencyMs, `bench-handler-${label}`, progress);
   const [naiveRows, handlerRows, naiveLines, handlerLines] = await Promise.all([
     scanSeedColumns(aws.dynamoDb, naive.tableName),
     scanSeedColumns(aws.dynamoDb, handler.tableName),
@@ -169,7 +177,11 @@ const CALIBRATION: Partial<WorkloadOptions> = { orderItems: 600, productEvents: 
  * the naive loop, whose calls are strictly sequential, on a small workload of the same mix without injected
  * latency; the second of two passes, so that the JVM has compiled its hot paths.
  */
-export const measureEngineCallMs = async (aws: EmbeddedAws, options: WorkloadOptions): Promise<number> => {
+export const measureEngineCallMs = async (
+  aws: EmbeddedAws,
+  options: WorkloadOptions,
+  progress: BenchProgress = silentProgress,
+): Promise<number> => {
   const sample = generateWorkload({
     ...DEFAULT_WORKLOAD,
     ...options,
@@ -178,7 +190,8 @@ export const measureEngineCallMs = async (aws: EmbeddedAws, options: WorkloadOpt
   });
   let meanMs = Number.NaN;
   for (const pass of [1, 2]) {
-    const run = await runNaive(aws, sample, 0, `bench-calibration-${pass}`);
+    progress.phase(`calibrating the engine, pass ${pass} of 2`, sample.records);
+    const run = await runNaive(aws, sample, 0, `bench-calibration-${pass}`, progress);
     meanMs = run.probe.serviceMs / run.calls;
   }
   return meanMs;

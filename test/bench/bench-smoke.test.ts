@@ -87,7 +87,7 @@ describe('bench smoke run', () => {
 
   it('runs the bench script end to end: same tables, writes at the coalescing limit, constant bookkeeping', async () => {
     // Act
-    const { stdout } = await run(
+    const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--smoke', '--skip-bundle', '--latency', '1'],
       { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 50_000 },
@@ -96,6 +96,10 @@ describe('bench smoke run', () => {
 
     // Assess
     expect(stdout).not.toContain('FAILED');
+    // Progress goes to stderr, one line per phase, never between the figures.
+    expect(stderr).toContain('bench: naive per-record loop @1 ms/call (216 records)\n');
+    expect(stderr).toContain('bench: handler @1 ms/call (216 records)\n');
+    expect(stdout).not.toMatch(/^bench: /m);
     expect(line('injected latency:')).toContain('1 ms per call');
     expect(line('throughput @1 ms/call:')).toMatch(/handler\/naive = \d+\.\d×/);
     expect(line('latency:engine @1 ms/call:')).toMatch(/\d+\.\d:1 in this run/);
