@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 /** Runs a tool as a user would, under a hard limit: a tool that hangs fails the test instead of CI. */
-const runTool = async (args: readonly string[], env: Record<string, string>) => {
+const runTool = async (args: readonly string[], env: Record<string, string>, timeout = 20_000) => {
   const started = Date.now();
   try {
     const { stdout, stderr } = await run('npx', ['tsx', ...args], {
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
-      timeout: 20_000,
+      timeout,
     });
     return { code: 0, stdout, stderr, elapsed: Date.now() - started };
   } catch (error) {
@@ -44,13 +44,18 @@ describe('every tool checks its settings before it starts anything', () => {
 
   it('signs local calls with the local credentials, not the shell’s', async () => {
     // Act
-    const result = await runTool(['scripts/invoke.ts', 'events/products-create.json'], {
-      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'not-for-s3rver',
-    });
+    const result = await runTool(
+      ['scripts/invoke.ts', 'events/products-create.json'],
+      {
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'not-for-s3rver',
+        // A real run: it starts DynamoDB Local (a JVM), which takes more than 20 s on a loaded 2-core machine.
+      },
+      90_000,
+    );
 
     // Assess
     expect(result.code).toBe(0);
     expect(result.stderr).not.toContain('InvalidAccessKeyId');
-  });
+  }, 100_000);
 });
