@@ -7,12 +7,23 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { DeadLetter, DeadLetterError } from '../../lambda/store/dead-letter.js';
+import { DEFAULT_PREFIX as ON_FAILURE_PREFIX, REDRIVEN_PREFIX } from '../redrive/on-failure-bucket.js';
 import { failuresOf, REPLAYED_PREFIX } from './letter-key.js';
+
+/**
+ * Prefixes that hold no pending dead letter when the bucket is shared: replay's own replayed/, the mappings'
+ * S3 on-failure destination (aws/lambda/…, invocation records that `npm run redrive` handles) and redrive's
+ * redriven/. A letter's key starts with its URL-encoded topic, which has no '/', so none falls under them.
+ */
+export const NOT_LETTER_PREFIXES = [REPLAYED_PREFIX, ON_FAILURE_PREFIX, REDRIVEN_PREFIX] as const;
+
+const isLetterCandidate = (key: string): boolean =>
+  !NOT_LETTER_PREFIXES.some((prefix) => key.startsWith(prefix));
 
 /** The dead-letter bucket as replay uses it: list, read, and settle each letter. */
 export interface DeadLetterBucket {
   readonly name: string;
-  /** Keys of letters not yet replayed (everything outside replayed/). */
+  /** Keys of letters not yet replayed (everything outside NOT_LETTER_PREFIXES). */
   listPending(): Promise<string[]>;
   /** undefined when the object is gone (a concurrent replay settled it since the listing). */
   read(key: string): Promise<DeadLetter | undefined>;
@@ -60,7 +71,7 @@ export const createDeadLetterBucket = (client: S3Client, bucket: string): DeadLe
     const keys: string[] = [];
     for await (const page of paginateListObjectsV2({ client }, { Bucket: bucket })) {
       for (const { Key } of page.Contents ?? []) {
-        if (Key !== undefined && !Key.startsWith(REPLAYED_PREFIX)) keys.push(Key);
+        if (Key !== undefined && isLetterCandidate(Key)) keys.push(Key);
       }
     }
     return keys;
