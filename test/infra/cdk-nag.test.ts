@@ -15,6 +15,30 @@ describe('cdk-nag AwsSolutionsChecks', () => {
     ['no Kafka source', {}],
     ['Amazon MSK with alarm email', { ...MSK_CONTEXT, alarmEmail: 'ops@example.com' }],
     ['self-managed Kafka in a VPC', SELF_MANAGED_CONTEXT],
+    [
+      'MSK with SCRAM, its key, a Glue registry, a stage and both topics',
+      {
+        ...MSK_CONTEXT,
+        kafkaAuthMethod: 'SASL_SCRAM_512',
+        kafkaSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-scram-AbCdEf',
+        kafkaSecretKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        schemaRegistryUri: 'arn:aws:glue:us-east-1:123456789012:registry/cdc-registry',
+        stage: 'dev',
+        alarmEmail: 'ops@example.com',
+        lowStockEmail: 'buyers@example.com',
+      },
+    ],
+    [
+      'self-managed SASL/PLAIN with a private CA and a Confluent registry',
+      {
+        ...SELF_MANAGED_CONTEXT,
+        kafkaAuthMethod: 'BASIC_AUTH',
+        kafkaRootCaSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:root-ca-AbCdEf',
+        schemaRegistryUri: 'https://registry.example.com',
+        schemaRegistrySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf',
+        startingPosition: 'LATEST',
+      },
+    ],
   ])('reports no unacknowledged finding for %s', (_case, context) => {
     // Prepare
     const { app } = buildStack(context);

@@ -8,6 +8,8 @@ import {
 } from './stack-fixture.js';
 
 const read = (context: StackContext) => readStackConfig((key) => context[key]);
+const MSK = { mskClusterArn: MSK_CLUSTER_ARN } as const;
+const GLUE = 'arn:aws:glue:us-east-1:123456789012:registry/cdc-registry';
 
 describe('readStackConfig', () => {
   it('falls back to the seed defaults and no Kafka source when no context is set', () => {
@@ -127,7 +129,90 @@ describe('readStackConfig', () => {
     ['a lag bound of 0 hours', { lagBoundHours: '0' }, 'lagBoundHours'],
     ['a lag bound over ten years', { lagBoundHours: '87601' }, 'lagBoundHours'],
     ['a lag bound that is not a number', { lagBoundHours: '7d' }, 'lagBoundHours'],
-  ])('rejects %s, naming the context key', (_case, context, key) => {
+    ['a stage with capitals', { stage: 'Prod' }, 'stage'],
+    ['a stage too long for names', { stage: 'integration-eu' }, 'stage'],
+    ['a low-stock address that is not one', { lowStockEmail: 'buyers' }, 'lowStockEmail'],
+    ['a secret with MSK IAM auth', { ...MSK, kafkaSecretArn: KAFKA_SECRET_ARN }, 'kafkaSecretArn'],
+    ['MSK SCRAM without a secret', { ...MSK, kafkaAuthMethod: 'SASL_SCRAM_512' }, 'kafkaSecretArn'],
+    [
+      'MSK SCRAM without the key of its secret',
+      { ...MSK, kafkaAuthMethod: 'SASL_SCRAM_512', kafkaSecretArn: KAFKA_SECRET_ARN },
+      'kafkaSecretKmsKeyArn',
+    ],
+    ['SASL/PLAIN on MSK', { ...MSK, kafkaAuthMethod: 'BASIC_AUTH' }, 'kafkaAuthMethod'],
+    ['a root CA on MSK', { ...MSK, kafkaRootCaSecretArn: KAFKA_SECRET_ARN }, 'kafkaRootCaSecretArn'],
+    [
+      'an auth method without a secret',
+      {
+        bootstrapServers: 'b:9092',
+        kafkaSubnetIds: 'subnet-1',
+        kafkaSecurityGroupId: 'sg-1',
+        kafkaAuthMethod: 'BASIC_AUTH',
+      },
+      'kafkaSecretArn',
+    ],
+    [
+      'a secret that is not an ARN',
+      { ...SELF_MANAGED_CONTEXT, kafkaSecretArn: 'kafka-scram' },
+      'kafkaSecretArn',
+    ],
+    ['an auth method without a source', { kafkaAuthMethod: 'IAM' }, 'kafkaAuthMethod'],
+    [
+      'a key that is not a KMS key ARN',
+      { ...MSK, kafkaSecretKmsKeyArn: 'alias/kafka' },
+      'kafkaSecretKmsKeyArn',
+    ],
+    [
+      'AT_TIMESTAMP without a timestamp',
+      { ...MSK, startingPosition: 'AT_TIMESTAMP' },
+      'startingPositionTimestamp',
+    ],
+    [
+      'a timestamp without AT_TIMESTAMP',
+      { ...MSK, startingPositionTimestamp: '1735689600' },
+      'startingPositionTimestamp',
+    ],
+    [
+      'a timestamp in milliseconds',
+      { ...MSK, startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: '1735689600000' },
+      'startingPositionTimestamp',
+    ],
+    ['an unknown starting position', { ...MSK, startingPosition: 'EARLIEST' }, 'startingPosition'],
+    [
+      'a registry in on-demand mode',
+      { ...MSK, schemaRegistryUri: GLUE, pollerMode: 'on-demand' },
+      'schemaRegistryUri',
+    ],
+    [
+      'a registry over plain http',
+      { ...MSK, schemaRegistryUri: 'http://registry:8081' },
+      'schemaRegistryUri',
+    ],
+    [
+      'a secret for a Glue registry',
+      { ...MSK, schemaRegistryUri: GLUE, schemaRegistrySecretArn: KAFKA_SECRET_ARN },
+      'schemaRegistrySecretArn',
+    ],
+    [
+      'a registry secret without a registry',
+      { ...MSK, schemaRegistrySecretArn: KAFKA_SECRET_ARN },
+      'schemaRegistrySecretArn',
+    ],
+    ['a registry without a source', { schemaRegistryUri: GLUE }, 'schemaRegistryUri'],
+    [
+      'poller logs in on-demand mode',
+      { ...MSK, pollerMode: 'on-demand', esmLogLevel: 'INFO' },
+      'esmLogLevel',
+    ],
+    ['a poller log level Lambda lacks', { ...MSK, esmLogLevel: 'ERROR' }, 'esmLogLevel'],
+    [
+      'a poller group in on-demand mode',
+      { ...MSK, pollerMode: 'on-demand', pollerGroupName: 'g' },
+      'pollerGroupName',
+    ],
+    ['a poller group name with spaces', { ...MSK, pollerGroupName: 'cdc pollers' }, 'pollerGroupName'],
+    ['more pollers than a group holds', { ...MSK, maximumPollers: '1500' }, 'maximumPollers'],
+  ])('rejects %s, naming the context key in one line', (_case, context, key) => {
     // Act
     const act = () => read(context);
 
@@ -135,6 +220,35 @@ describe('readStackConfig', () => {
     expect(act).toThrow(StackConfigError);
     expect(act).toThrow(expect.objectContaining({ key }));
     expect(act).toThrow(`context "${key}"`);
+    expect(act).not.toThrow(/\n/);
+  });
+
+  it('reads the mapping settings of issue 13 for a Glue registry in provisioned mode', () => {
+    // Act
+    const config = read({
+      ...MSK,
+      stage: 'qa',
+      esmLogLevel: 'INFO',
+      startingPosition: 'AT_TIMESTAMP',
+      startingPositionTimestamp: '1735689600',
+      schemaRegistryUri: GLUE,
+      schemaRegistryKeys: 'true',
+      lowStockEmail: 'buyers@example.com',
+    });
+
+    // Assess
+    expect(config).toMatchObject({
+      stage: 'qa',
+      stackName: 'InventoryService-qa',
+      tableName: 'inventory-realtime-qa',
+      consumerGroupPrefix: 'inventory-service-group-qa',
+      esmLogLevel: 'INFO',
+      pollerGroupName: 'InventoryService-qa-kafka',
+      startingPosition: 'AT_TIMESTAMP',
+      startingPositionTimestamp: 1_735_689_600,
+      schemaRegistry: { kind: 'glue', registryArn: GLUE, validateKeys: true },
+      lowStockEmail: 'buyers@example.com',
+    });
   });
 
   it.each<[StackContext, string]>([
