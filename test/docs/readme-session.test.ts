@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFileSync, rm } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collapseSpaces, type SessionLine, sessionLines, shellScript } from './support/session-blocks.js';
 
@@ -45,7 +45,7 @@ describe.sequential('the documented local session runs as written against npm ru
   });
 
   beforeAll(async () => {
-    directory = await promisify(mkdtemp)(join(tmpdir(), 'inventory-docs-session-'));
+    directory = await mkdtemp(join(tmpdir(), 'inventory-docs-session-'));
     // One process (tsx as a loader), so that SIGINT reaches the tool as a terminal's Ctrl-C would.
     local = spawn(process.execPath, ['--import', 'tsx', 'scripts/local.ts'], {
       cwd: ROOT,
@@ -66,7 +66,7 @@ describe.sequential('the documented local session runs as written against npm ru
       local.kill('SIGINT');
       await stopped;
     }
-    await promisify(rm)(directory, { recursive: true, force: true });
+    await rm(directory, { recursive: true, force: true });
   }, 30_000);
 
   it('has session blocks in both pages, with promises to check', () => {
