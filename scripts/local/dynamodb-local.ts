@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
@@ -45,11 +47,17 @@ const exited = (child: ChildProcess): Promise<void> =>
     else child.once('exit', () => resolve());
   });
 
-/** JVMs this process started and has not stopped yet: killed when it exits, whatever way it exits. */
-const running = new Set<ChildProcess>();
+/**
+ * JVMs this process started and has not stopped yet, with their temporary folders: killed and removed when
+ * it exits, whatever way it exits.
+ */
+const running = new Map<ChildProcess, string>();
 
 const killAllOnExit = (): void => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const [child, directory] of running) {
+    child.kill('SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  }
 };
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -73,16 +81,18 @@ const stopWatching = (): void => {
   for (const signal of SIGNALS) process.off(signal, killAllOnSignal);
 };
 
-/** The JVM must not outlive the tool or test that started it. */
-const killGroup = async (child: ChildProcess): Promise<void> => {
+/** The JVM must not outlive the tool or test that started it, nor its temporary folder the JVM. */
+const killGroup = async (child: ChildProcess, directory: string): Promise<void> => {
   running.delete(child);
   if (running.size === 0) stopWatching();
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  // The child is unref'd while it serves; waiting for its exit must keep the event loop alive, or a
-  // top-level await that stops it ends the process with "unsettled top-level await" (exit 13).
-  child.ref();
-  child.kill('SIGKILL');
-  await exited(child);
+  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    // The child is unref'd while it serves; waiting for its exit must keep the event loop alive, or a
+    // top-level await that stops it ends the process with "unsettled top-level await" (exit 13).
+    child.ref();
+    child.kill('SIGKILL');
+    await exited(child);
+  }
+  await rm(directory, { recursive: true, force: true });
 };
 
 const waitUntilReady = async (endpoint: string, child: ChildProcess, output: () => string): Promise<void> => {
@@ -134,10 +144,15 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     let output = '';
+    // The JVM's own temporary files (DynamoDB Local copies its sqlite4java library there, and a killed JVM
+    // never deletes it) go to a folder of this run, removed when it stops; no hsperfdata file either.
+    const javaTemp = await mkdtemp(join(tmpdir(), 'inventory-cdc-dynamodb-'));
     const child = spawn(
       'java',
       [
         `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+        `-Djava.io.tmpdir=${javaTemp}`,
+        '-XX:-UsePerfData',
         '-Xmx512m',
         '-jar',
         jar,
@@ -168,14 +183,19 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
       output += chunk.toString();
     });
     child.unref();
-    await spawned;
+    try {
+      await spawned;
+    } catch (error) {
+      await rm(javaTemp, { recursive: true, force: true });
+      throw error;
+    }
     if (running.size === 0) startWatching();
-    running.add(child);
+    running.set(child, javaTemp);
     const endpoint = `http://127.0.0.1:${port}`;
     try {
       await waitUntilReady(endpoint, child, () => output);
     } catch (error) {
-      await killGroup(child);
+      await killGroup(child, javaTemp);
       // Another process may have taken the port between probing and binding it: try another.
       if (attempt < 3 && /Address already in use|BindException/.test(output)) continue;
       throw error;
@@ -184,6 +204,6 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     child.stderr?.removeAllListeners('data');
     child.stdout?.destroy();
     child.stderr?.destroy();
-    return { endpoint, stop: () => killGroup(child) };
+    return { endpoint, stop: () => killGroup(child, javaTemp) };
   }
 };
