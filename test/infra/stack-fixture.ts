@@ -1,9 +1,10 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { InventoryStack } from '../../infra/inventory-stack.js';
 import { type ContextKey, readStackConfigFromContext } from '../../infra/stack-config.js';
 
@@ -35,10 +36,16 @@ export interface BuildOptions {
   readonly cliContext?: Readonly<Record<string, unknown>>;
 }
 
+/** Cloud assembly folders of this test file, removed after its tests (each file imports this module anew). */
+const outdirs: string[] = [];
+afterAll(() => {
+  for (const directory of outdirs.splice(0)) rmSync(directory, { recursive: true, force: true });
+});
+
 /** Builds the stack the way infra/app.ts does, from context, into a throwaway cloud assembly dir. */
 export const buildStack = (context: StackContext | AnyContext = {}, options: BuildOptions = {}) => {
   const app = new App({
-    outdir: mkdtempSync(join(tmpdir(), 'inventory-cdk-')),
+    outdir: outdirs[outdirs.push(mkdtempSync(join(tmpdir(), 'inventory-cdk-'))) - 1],
     context: {
       ...options.cliContext,
       ...context,

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,12 +78,16 @@ describe('invoke, replay and inventory against a running local endpoint', () => 
     const path = join(tmpdir(), `not-kafka-${process.pid}.json`);
     await writeFile(path, '{"Records": []}');
 
-    // Act
-    const attempt = invokeMain([path], recordingIo(), env);
+    try {
+      // Act
+      const attempt = invokeMain([path], recordingIo(), env);
 
-    // Assess
-    await expect(attempt).rejects.toThrow(InputError);
-    await expect(attempt).rejects.toThrow('is not a Lambda Kafka event (no "records" map)');
+      // Assess
+      await expect(attempt).rejects.toThrow(InputError);
+      await expect(attempt).rejects.toThrow('is not a Lambda Kafka event (no "records" map)');
+    } finally {
+      await rm(path, { force: true });
+    }
   });
 
   it('invoke starts embedded DynamoDB and S3 when no endpoint is configured', async () => {
