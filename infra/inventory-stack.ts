@@ -135,7 +135,10 @@ export class InventoryStack extends Stack {
       expiryFunction: this.expiry.function,
       expiryFailureQueue: this.ledgerStream.failureQueue,
       offsetLagThreshold: config.offsetLagThreshold,
+      timeout: Duration.seconds(config.timeoutSeconds),
+      mappings: this.kafka.mappings,
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
+      ...(config.lowStockEmail === undefined ? {} : { lowStockEmail: config.lowStockEmail }),
     });
     this.dashboard = new InventoryDashboard(this, 'Dashboard', {
       function: this.consumer.function,

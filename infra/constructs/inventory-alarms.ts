@@ -4,18 +4,19 @@ import {
   ComparisonOperator,
   type IAlarm,
   type IMetric,
+  MathExpression,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { functionOffsetLag, handlerMetric } from './inventory-metrics.js';
+import { ESM_ERROR_METRICS, functionOffsetLag, handlerMetric, mappingMetric } from './inventory-metrics.js';
 
 export interface InventoryAlarmsProps {
   readonly function: IFunction;
@@ -25,9 +26,18 @@ export interface InventoryAlarmsProps {
   readonly expiryFailureQueue: IQueue;
   /** Alarm when the consumer groups fall this many records behind for 15 minutes. */
   readonly offsetLagThreshold: number;
-  /** When set, alarms notify an encrypted SNS topic with this email subscribed. */
+  /** The batch function's timeout: its duration alarm fires at DURATION_ALARM_SHARE of it. */
+  readonly timeout: Duration;
+  /** Kafka mappings by subscription name; each gets its own error, drop and on-failure alarms. */
+  readonly mappings: ReadonlyMap<string, EventSourceMapping>;
+  /** When set, the operational alarms notify an encrypted SNS topic with this email subscribed. */
   readonly alarmEmail?: string;
+  /** When set, the low-stock alarm (a business signal) notifies a topic of its own with this email. */
+  readonly lowStockEmail?: string;
 }
+
+/** A p99 duration above this share of the timeout means batches are close to being cut off and retried. */
+export const DURATION_ALARM_SHARE = 0.8;
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -36,8 +46,13 @@ const FIVE_MINUTES = Duration.minutes(5);
  * silence as healthy, because these metrics are only emitted when something happens.
  */
 export class InventoryAlarms extends Construct {
+  /** Every alarm, the low-stock one included. */
   public readonly alarms: readonly IAlarm[];
+  /** The business alarm, kept off the operational topic. */
+  public readonly lowStock: Alarm;
   public readonly topic?: Topic;
+  public readonly lowStockTopic?: Topic;
+  private topicKey?: Key;
 
   constructor(scope: Construct, id: string, props: InventoryAlarmsProps) {
     super(scope, id);
@@ -72,11 +87,6 @@ export class InventoryAlarms extends Construct {
         handlerMetric('ChangesBeyondLagBound', FIVE_MINUTES),
         'Changes older than the lag bound arrived: the products the function log names may be off; check them against the database.',
       ),
-      anyOccurrence(
-        'LowStock',
-        handlerMetric('LowStockAlerts', FIVE_MINUTES),
-        'At least one product fell below the low-stock threshold.',
-      ),
       new Alarm(this, 'OffsetLag', {
         metric: functionOffsetLag(props.function, FIVE_MINUTES),
         threshold: props.offsetLagThreshold,
@@ -103,18 +113,91 @@ export class InventoryAlarms extends Construct {
         }),
         'The ledger stream mapping gave up on a batch of expired order lines: its message names the shard and sequence numbers; settle those lines before the stream drops them (24 hours).',
       ),
+      anyOccurrence(
+        'FunctionThrottles',
+        props.function.metricThrottles({ period: FIVE_MINUTES }),
+        'Invocations were throttled (reserved or account concurrency): the mappings slow down and lag grows; raise reservedConcurrency or lower maximumPollers.',
+      ),
+      new Alarm(this, 'DurationNearTimeout', {
+        metric: props.function.metricDuration({ period: FIVE_MINUTES, statistic: Stats.percentile(99) }),
+        threshold: props.timeout.toMilliseconds() * DURATION_ALARM_SHARE,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `p99 duration above ${DURATION_ALARM_SHARE * 100} % of the ${props.timeout.toSeconds()} s timeout for 15 minutes: batches are close to being cut off and retried; lower batchSize or raise timeoutSeconds.`,
+      }),
+      anyOccurrence(
+        'OnFailureDeliveryFailures',
+        props.function.metric('DestinationDeliveryFailures', { period: FIVE_MINUTES, statistic: Stats.SUM }),
+        'Lambda could not write a batch it gave up on to the S3 on-failure destination: those records are lost from Kafka’s point of view; check the bucket and the role.',
+      ),
+      ...[...props.mappings].flatMap(([name, mapping]) => this.mappingAlarms(name, mapping, anyOccurrence)),
     ];
-    this.alarms = alarms;
+
+    this.lowStock = anyOccurrence(
+      'LowStock',
+      handlerMetric('LowStockAlerts', FIVE_MINUTES),
+      'At least one product fell below the low-stock threshold.',
+    );
+    this.alarms = [...alarms, this.lowStock];
 
     if (props.alarmEmail !== undefined) {
-      this.topic = this.notificationTopic(props.alarmEmail);
+      this.topic = this.notificationTopic('Topic', props.alarmEmail);
       const action = new SnsAction(this.topic);
       for (const alarm of alarms) alarm.addAlarmAction(action);
     }
+    if (props.lowStockEmail !== undefined) {
+      this.lowStockTopic = this.notificationTopic('LowStockTopic', props.lowStockEmail);
+      this.lowStock.addAlarmAction(new SnsAction(this.lowStockTopic));
+    }
   }
 
-  /** SNS encryption needs a customer key: CloudWatch cannot use the AWS-managed aws/sns key. */
-  private notificationTopic(email: string): Topic {
+  /** What the mapping itself reports: its errors, records it dropped, batches it sent to S3. */
+  private mappingAlarms(
+    name: string,
+    mapping: EventSourceMapping,
+    anyOccurrence: (alarmId: string, metric: IMetric, description: string) => Alarm,
+  ): Alarm[] {
+    const id = name.replace(/(^|-)(\w)/g, (_match, _dash, letter: string) => letter.toUpperCase());
+    const errors = new MathExpression({
+      expression: ESM_ERROR_METRICS.map((_metric, index) => `FILL(e${index}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(
+        ESM_ERROR_METRICS.map((metric, index) => [
+          `e${index}`,
+          mappingMetric(mapping, metric, { period: FIVE_MINUTES }),
+        ]),
+      ),
+      period: FIVE_MINUTES,
+      label: `ESM errors ${name}`,
+    });
+    return [
+      anyOccurrence(
+        `MappingErrors${id}`,
+        errors,
+        `The ${name} mapping reported polling, invoke, commit, schema registry or on-failure delivery errors: read its system logs (esmLogLevel) in the function's log group.`,
+      ),
+      anyOccurrence(
+        `MappingDroppedEvents${id}`,
+        mappingMetric(mapping, 'DroppedEventCount', { period: FIVE_MINUTES }),
+        `The ${name} mapping dropped records after retries or record age without delivering them to the on-failure destination.`,
+      ),
+      anyOccurrence(
+        `MappingOnFailureDeliveries${id}`,
+        mappingMetric(mapping, 'OnFailureDestinationDeliveredEventCount', { period: FIVE_MINUTES }),
+        `The ${name} mapping gave up on a batch and wrote it to the S3 on-failure destination: redrive it (npm run redrive).`,
+      ),
+    ];
+  }
+
+  /** SNS encryption needs a customer key: CloudWatch cannot use the AWS-managed aws/sns key. Both topics share it. */
+  private notificationTopic(id: string, email: string): Topic {
+    const topic = new Topic(this, id, { masterKey: this.notificationKey(), enforceSSL: true });
+    topic.addSubscription(new EmailSubscription(email));
+    return topic;
+  }
+
+  private notificationKey(): Key {
+    if (this.topicKey !== undefined) return this.topicKey;
     const key = new Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: 'Encrypts inventory-cdc alarm notifications',
@@ -128,8 +211,7 @@ export class InventoryAlarms extends Construct {
         resources: ['*'],
       }),
     );
-    const topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true });
-    topic.addSubscription(new EmailSubscription(email));
-    return topic;
+    this.topicKey = key;
+    return key;
   }
 }

@@ -12,10 +12,13 @@ import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
+  ESM_ERROR_METRICS,
+  type EsmMetricName,
   type ExpiryMetricName,
   functionOffsetLag,
   type HandlerMetricName,
   handlerMetric,
+  mappingMetric,
   mappingOffsetLag,
 } from './inventory-metrics.js';
 
@@ -41,9 +44,43 @@ const countGraph = (title: string, names: readonly (HandlerMetricName | ExpiryMe
     height: HEIGHT,
   });
 
+/** One line per mapping and metric, labelled `<metric> <mapping>`. */
+const mappingLines = (mappings: ReadonlyMap<string, EventSourceMapping>, names: readonly EsmMetricName[]) =>
+  [...mappings].flatMap(([mappingName, mapping]) =>
+    names.map((name) => mappingMetric(mapping, name, { label: `${name} ${mappingName}` })),
+  );
+
+/** What the mappings report about themselves (their MetricsConfig): flow, failures, pollers. */
+const mappingRow = (mappings: ReadonlyMap<string, EventSourceMapping>): IWidget[] => [
+  new GraphWidget({
+    title: 'Kafka mappings: records polled, invoked, committed',
+    left: mappingLines(mappings, ['PolledEventCount', 'InvokedEventCount', 'CommittedEventCount']),
+    width: WIDTH,
+    height: HEIGHT,
+  }),
+  new GraphWidget({
+    title: 'Kafka mappings: failures (should be 0)',
+    left: mappingLines(mappings, [
+      'FailedInvokeEventCount',
+      'DroppedEventCount',
+      'OnFailureDestinationDeliveredEventCount',
+      ...ESM_ERROR_METRICS,
+    ]),
+    width: WIDTH,
+    height: HEIGHT,
+  }),
+  new GraphWidget({
+    title: 'Kafka pollers and polled bytes',
+    left: mappingLines(mappings, ['ProvisionedPollers']),
+    right: mappingLines(mappings, ['EventPollerThroughputInBytes']),
+    width: WIDTH,
+    height: HEIGHT,
+  }),
+];
+
 /**
- * One page an operator reads top to bottom: throughput, trouble, the function, expired order lines, then
- * Kafka lag and alarms.
+ * One page an operator reads top to bottom: throughput, trouble, the function, expired order lines, what the
+ * Kafka mappings report, then Kafka lag and alarms.
  */
 export class InventoryDashboard extends Construct {
   public readonly dashboard: Dashboard;
@@ -121,6 +158,7 @@ export class InventoryDashboard extends Construct {
           height: HEIGHT,
         }),
       ],
+      ...(props.mappings.size === 0 ? [] : [mappingRow(props.mappings)]),
       [
         new GraphWidget({
           title: 'Kafka offset lag',

@@ -61,3 +61,49 @@ export const mappingOffsetLag = (mapping: EventSourceMapping, label: string): Me
 /** Worst lag across every Kafka mapping of the function; the alarm uses this series. */
 export const functionOffsetLag = (fn: IFunction, period: Duration = PERIOD, label?: string): Metric =>
   fn.metric('OffsetLag', { statistic: Stats.MAXIMUM, period, ...(label === undefined ? {} : { label }) });
+
+/**
+ * The Kafka mapping metrics Lambda sends to AWS/Lambda per EventSourceMappingUUID once the mapping's
+ * MetricsConfig asks for their group (Lambda developer guide, "Types of metrics for Lambda functions",
+ * event source mapping metrics).
+ */
+export const ESM_EVENT_METRICS = [
+  'PolledEventCount',
+  'InvokedEventCount',
+  'FailedInvokeEventCount',
+  'DroppedEventCount',
+  'OnFailureDestinationDeliveredEventCount',
+  'CommittedEventCount',
+] as const;
+/** The ErrorCount group; Lambda emits these only when an error happened. */
+export const ESM_ERROR_METRICS = [
+  'PollingErrorCount',
+  'InvokeErrorCount',
+  'OnFailureDestinationDeliveryErrorCount',
+  'SchemaRegistryErrorCount',
+  'CommitErrorCount',
+] as const;
+/** Provisioned mode: pollers running (view with MAX) and bytes they polled (SUM). */
+export const ESM_POLLER_METRICS = ['ProvisionedPollers', 'EventPollerThroughputInBytes'] as const;
+export type EsmMetricName =
+  | (typeof ESM_EVENT_METRICS)[number]
+  | (typeof ESM_ERROR_METRICS)[number]
+  | (typeof ESM_POLLER_METRICS)[number]
+  | 'MaxOffsetLag';
+
+/** One of a mapping's own metrics. */
+export const mappingMetric = (
+  mapping: EventSourceMapping,
+  name: EsmMetricName,
+  options: { readonly label?: string; readonly statistic?: string; readonly period?: Duration } = {},
+): Metric =>
+  new Metric({
+    namespace: 'AWS/Lambda',
+    metricName: name,
+    dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
+    statistic:
+      options.statistic ??
+      (name === 'ProvisionedPollers' || name === 'MaxOffsetLag' ? Stats.MAXIMUM : Stats.SUM),
+    period: options.period ?? PERIOD,
+    ...(options.label === undefined ? {} : { label: options.label }),
+  });
