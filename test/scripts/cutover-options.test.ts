@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { positionKey } from '../../lambda/inventory/position.js';
 import { UsageError } from '../../scripts/cli/errors.js';
+import { runCli } from '../../scripts/cli/run-cli.js';
+import { cutoverMain } from '../../scripts/cutover/cutover.js';
 import { parseCutoverArgs } from '../../scripts/cutover/options.js';
 import { parseCutoverPosition, stampPositions } from '../../scripts/cutover/source-position.js';
+import { capturingIo } from './support/postgres.js';
 
 const streamedKey = (lastCommitLsn: bigint, lsn: bigint, epoch = 0) =>
   positionKey(
@@ -94,4 +97,43 @@ describe('parseCutoverArgs', () => {
       concurrency: 8,
     });
   });
+});
+
+describe('cutover settings', () => {
+  it.each([
+    [
+      { SOURCE_EPOCH: 'one' },
+      ['--stock-model', 'products'],
+      /^cutover: environment: SOURCE_EPOCH: expected an integer/,
+    ],
+    [{ STOCK_MODEL: 'fifo' }, [], /^cutover: environment: STOCK_MODEL: expected one of/],
+    [
+      {},
+      ['--stock-model', 'ledger'],
+      /^cutover: --postgres <connection-url> is required under the ledger stock model/,
+    ],
+  ])(
+    'with %j ends at once in one line and exit code 2, before starting a local endpoint',
+    async (env, args, message) => {
+      // Prepare
+      const captured = capturingIo();
+      const started = Date.now();
+
+      // Act
+      const code = await runCli(
+        'cutover',
+        (argv, io) => cutoverMain(argv, io, env),
+        ['--endpoint', 'local', '--position', '1,2', ...args],
+        captured.io,
+      );
+
+      // Assess
+      expect(code).toBe(2);
+      expect(captured.stderr()).toMatch(message);
+      expect(captured.stderr().split('\n')[0]).not.toContain('\n');
+      expect(captured.stdout()).toBe('');
+      // An embedded DynamoDB Local takes seconds to start: the refusal comes well before.
+      expect(Date.now() - started).toBeLessThan(1_000);
+    },
+  );
 });
