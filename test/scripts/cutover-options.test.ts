@@ -129,8 +129,11 @@ describe('cutover settings', () => {
 
       // Assess
       expect(code).toBe(2);
-      expect(captured.stderr()).toMatch(message);
-      expect(captured.stderr().split('\n')[0]).not.toContain('\n');
+      // The refusal, then the pointer to --help that every tool's usage error carries.
+      expect(captured.stderr().trimEnd().split('\n')).toEqual([
+        expect.stringMatching(message),
+        "Run 'cutover --help' for usage.",
+      ]);
       expect(captured.stdout()).toBe('');
       // An embedded DynamoDB Local takes seconds to start: the refusal comes well before.
       expect(Date.now() - started).toBeLessThan(1_000);
