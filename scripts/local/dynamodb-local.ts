@@ -53,11 +53,33 @@ const exited = (child: ChildProcess): Promise<void> =>
  */
 const running = new Map<ChildProcess, string>();
 
+/** Synchronous cleanups of what runs beside the JVMs (embedded-aws's S3 folder), run when they are killed. */
+const besideJvms = new Set<() => void>();
+
+/**
+ * Runs `cleanup` if this process exits or dies of a signal while a JVM it started still runs (a killed
+ * process gets no other chance); the returned function unregisters it once the caller has cleaned up itself.
+ */
+export const cleanUpWithJvms = (cleanup: () => void): (() => void) => {
+  besideJvms.add(cleanup);
+  return () => {
+    besideJvms.delete(cleanup);
+  };
+};
+
 const killAllOnExit = (): void => {
   for (const [child, directory] of running) {
     child.kill('SIGKILL');
     rmSync(directory, { recursive: true, force: true });
   }
+  for (const cleanup of besideJvms) {
+    try {
+      cleanup();
+    } catch {
+      // Best effort on the way out: one failing cleanup must not keep the others from running.
+    }
+  }
+  besideJvms.clear();
 };
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import { INVENTORY_KEY_SCHEMA } from '../../lambda/store/attributes.js';
 import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
-import { startDynamoDbLocal } from './dynamodb-local.js';
+import { cleanUpWithJvms, startDynamoDbLocal } from './dynamodb-local.js';
 import { keyTurns } from './key-turns.js';
 
 /** s3rver's own error class: thrown from its store, it becomes the S3 XML error response with its status. */
@@ -174,10 +175,26 @@ export const startEmbeddedAws = async (options: EmbeddedAwsOptions = {}): Promis
   );
   const s3Directory =
     persistent === undefined ? await mkdtemp(join(tmpdir(), 'inventory-cdc-s3-')) : join(persistent, 's3');
+  const removeS3Directory = async () => {
+    if (persistent === undefined) await rm(s3Directory, { recursive: true, force: true });
+  };
+  // Ctrl-C ends the process from dynamodb-local's signal handler: the temporary S3 folder goes with the JVM.
+  const forgetS3Directory =
+    persistent === undefined
+      ? cleanUpWithJvms(() => rmSync(s3Directory, { recursive: true, force: true }))
+      : () => {};
   const s3Server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3Directory });
   makeObjectsAtomic(s3Server);
   supportConditionalPut(s3Server);
-  const { port: s3Port } = await s3Server.run();
+  let s3Port: number;
+  try {
+    ({ port: s3Port } = await s3Server.run());
+  } catch (error) {
+    await dynamoServer.stop();
+    await removeS3Directory();
+    forgetS3Directory();
+    throw error;
+  }
 
   const dynamoDbEndpoint = dynamoServer.endpoint;
   const s3Endpoint = `http://127.0.0.1:${s3Port}`;
@@ -230,7 +247,8 @@ export const startEmbeddedAws = async (options: EmbeddedAwsOptions = {}): Promis
       dynamoDb.destroy();
       s3.destroy();
       await Promise.all([dynamoServer.stop(), s3Server.close()]);
-      if (persistent === undefined) await rm(s3Directory, { recursive: true, force: true });
+      await removeS3Directory();
+      forgetS3Directory();
     },
   };
 };

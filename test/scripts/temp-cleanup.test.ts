@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,5 +85,41 @@ describe('local services clean up their temporary folders', () => {
     ]);
     expect(after).toEqual([]);
     expect(await readdir(privateTmp)).toEqual([]);
+  });
+
+  it('on Ctrl-C, a process with embedded DynamoDB Local and s3rver dies of the signal and leaves nothing behind', async () => {
+    // Prepare
+    const script = [
+      "import { startEmbeddedAws } from './scripts/local/embedded-aws.ts';",
+      'await startEmbeddedAws();',
+      "process.stdout.write('up\\n');",
+      'setInterval(() => {}, 1000);',
+    ].join('\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, TMPDIR: privateTmp },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`the child exited early (${code})`)));
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('up')) resolve();
+      });
+    });
+    const whileRunning = await projectEntries(privateTmp);
+
+    // Act
+    const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_, signal) => resolve(signal)),
+    );
+    child.kill('SIGINT');
+    const signal = await ended;
+
+    // Assess
+    expect(whileRunning).toEqual([
+      expect.stringMatching(/^inventory-cdc-dynamodb-/),
+      expect.stringMatching(/^inventory-cdc-s3-/),
+    ]);
+    expect(signal).toBe('SIGINT');
+    expect(await projectEntries(privateTmp)).toEqual([]);
   });
 });
