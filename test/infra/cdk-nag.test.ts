@@ -2,7 +2,13 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { buildStack, MSK_CONTEXT, SELF_MANAGED_CONTEXT, type StackContext } from './stack-fixture.js';
+import {
+  buildStack,
+  MSK_CONTEXT,
+  SELF_MANAGED_CONTEXT,
+  type StackContext,
+  throwawayOutdir,
+} from './stack-fixture.js';
 
 /** Synthesis throws a ValidationFailed report listing every unacknowledged finding. */
 const synthWithAwsSolutions = (app: App): void => {
@@ -52,7 +58,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
   it('does fail synthesis on a finding, so the checks above are live', () => {
     // Prepare
-    const app = new App();
+    const app = new App({ outdir: throwawayOutdir() });
     new Bucket(new Stack(app, 'Control'), 'Unhardened');
 
     // Act

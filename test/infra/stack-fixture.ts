@@ -42,10 +42,17 @@ afterAll(() => {
   for (const directory of outdirs.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
+/** A fresh folder for an App's cloud assembly, removed after the test file (an App without one leaks cdk.out*). */
+export const throwawayOutdir = (): string => {
+  const directory = mkdtempSync(join(tmpdir(), 'inventory-cdk-'));
+  outdirs.push(directory);
+  return directory;
+};
+
 /** Builds the stack the way infra/app.ts does, from context, into a throwaway cloud assembly dir. */
 export const buildStack = (context: StackContext | AnyContext = {}, options: BuildOptions = {}) => {
   const app = new App({
-    outdir: outdirs[outdirs.push(mkdtempSync(join(tmpdir(), 'inventory-cdk-'))) - 1],
+    outdir: throwawayOutdir(),
     context: {
       ...options.cliContext,
       ...context,
