@@ -5,7 +5,8 @@ import { InventoryStack } from './inventory-stack.js';
 import { readStackConfigFromContext, StackConfigError } from './stack-config.js';
 
 const synthesize = (): void => {
-  const app = new App();
+  // No auto-synthesis at exit (the CLI's default): a refused setting must leave no cloud assembly behind.
+  const app = new App({ autoSynth: false });
   const config = readStackConfigFromContext(app.node.getAllContext());
 
   new InventoryStack(app, config.stackName, {

@@ -1,15 +1,22 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
+
+/** The CLI always names an output folder; without one the App would make a cdk.out* of its own in tmpdir. */
+const OUTDIR = mkdtempSync(join(tmpdir(), 'inventory-app-refusal-'));
+afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
 
 /** Runs infra/app.ts as the CDK CLI does: the context arrives as JSON in CDK_CONTEXT_JSON. */
 const runApp = (context: Readonly<Record<string, unknown>>) =>
   spawnSync(TSX, ['infra/app.ts'], {
     cwd: ROOT,
-    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context) },
+    env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(context), CDK_OUTDIR: OUTDIR },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -36,5 +43,7 @@ describe('infra/app.ts refusing a setting', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`${line}\n`);
     expect(result.stdout).toBe('');
+    // Refused before synthesis: nothing was written.
+    expect(readdirSync(OUTDIR)).toEqual([]);
   });
 });
