@@ -185,6 +185,50 @@ describe('decodeRecord, values converted by a schema registry', () => {
   });
 });
 
+describe('decodeRecord, ExtractNewRecordState rows converted by a schema registry', () => {
+  /** An unwrapped row: Avro makes the optional top-level Value struct a union, and `__` fields optional. */
+  const unwrappedRow = (fields: Record<string, unknown>) => ({
+    'dbserver1.public.products.Value': {
+      id: 1004,
+      name: 'Desk',
+      description: { string: 'Oak' },
+      price: '\u0001\u00fb\u00cf',
+      stock_quantity: 3,
+      created_at: 1_736_936_400_000_000,
+      updated_at: 1_736_937_000_000_000,
+      __lsn: { long: 24_040_000 },
+      __source_ts_ms: { long: 1_736_937_000_000 },
+      ...fields,
+    },
+  });
+
+  it('decodes a union-wrapped row with its __op', () => {
+    // Prepare
+    const record = registryRecord(unwrappedRow({ __op: { string: 'c' }, __deleted: { string: 'false' } }), {
+      topic: PRODUCTS_TOPIC,
+    });
+
+    // Act
+    const decoded = decodeRecord(record, topicConfig) as ProductUpserted;
+
+    // Assess
+    expect(decoded.type).toBe('ProductUpserted');
+    expect(decoded.columns).toEqual({ name: 'Desk', description: 'Oak', price: '1299.99', stockQuantity: 3 });
+    expect(decoded.sourceTsMs).toBe(1_736_937_000_000);
+  });
+
+  it('decodes __deleted "true" as a delete of the row', () => {
+    // Prepare
+    const record = registryRecord(unwrappedRow({ __deleted: { string: 'true' } }), { topic: PRODUCTS_TOPIC });
+
+    // Act
+    const decoded = decodeRecord(record, topicConfig);
+
+    // Assess
+    expect(decoded).toMatchObject({ type: 'ProductDeleted', productId: 1004 });
+  });
+});
+
 describe('decodeRecord, the registry event fixture', () => {
   it('keeps every record and its metadata, skips the tombstone and decodes the rest like their twins', () => {
     // Prepare
