@@ -460,3 +460,58 @@ describe('unwrapSchemaEnvelope', () => {
     expect(unwrapped).toEqual({ payload: { payload: { id: 1 } }, schema: undefined });
   });
 });
+
+describe('parseChange, the rendering of the value', () => {
+  const avroJson = () => ({
+    before: null,
+    after: { 'dbserver1.public.products.Value': { id: 1, name: 'N', description: { string: 'd' } } },
+    source: { ts_ms: 1_000, lsn: { long: 77 }, sequence: { string: '["70","77"]' } },
+    op: 'c',
+    ts_ms: { long: 1_005 },
+  });
+
+  it.each([
+    [
+      'a schema envelope, whatever the hint',
+      loadFixture('products-create-schema.json'),
+      true,
+      'connect-json',
+    ],
+    ['a bare envelope without a registry', loadFixture('products-update-toast.json'), false, 'connect-json'],
+    ['a bare envelope from a registry', loadFixture('products-update-toast.json'), true, 'registry-plain'],
+    ['a union-wrapped envelope, even without a hint', avroJson(), false, 'avro-json'],
+  ])('names %s', (_label, json, registry, rendering) => {
+    // Act
+    const change = asRow(parseChange(json, { registry }));
+
+    // Assess
+    expect(change.rendering).toBe(rendering);
+  });
+
+  it('removes the union wrappers of the row, the envelope and the source position', () => {
+    // Act
+    const change = asRow(parseChange(avroJson()));
+
+    // Assess
+    expect(change.row).toEqual({ id: 1, name: 'N', description: 'd' });
+    expect(change.eventTsMs).toBe(1_005);
+    expect(change.position).toEqual({
+      lsn: 77n,
+      sequence: { lastCommitLsn: 70n, lsn: 77n },
+      sourceTsMs: 1_000,
+    });
+  });
+
+  it('leaves a schema envelope’s one-key objects alone: the JSON converter writes no unions', () => {
+    // Prepare
+    const json = loadFixture('products-create-schema.json');
+    const payload = json.payload as Record<string, Record<string, unknown>>;
+    (payload.after as Record<string, unknown>).description = { string: 'd' };
+
+    // Act
+    const change = asRow(parseChange(json));
+
+    // Assess
+    expect(change.row.description).toEqual({ string: 'd' });
+  });
+});
