@@ -54,9 +54,9 @@ export const VPC_ACCESS_ACTIONS = [
 
 export const MISSING_SOURCE_WARNING =
   'No Kafka source configured: the function is deployed without event source mappings. ' +
-  'Set -c mskClusterArn=arn:aws:kafka:... (Amazon MSK, IAM auth) or ' +
+  'Set -c mskClusterArn=arn:aws:kafka:... (Amazon MSK, IAM auth by default) or ' +
   '-c bootstrapServers=host:9092,... (self-managed Kafka; add -c kafkaSecretArn=... and/or ' +
-  '-c kafkaSubnetIds=... -c kafkaSecurityGroupId=...).';
+  '-c kafkaSubnetIds=... -c kafkaSecurityGroupId=...); docs/deploy-context.md lists every setting.';
 
 export interface TopicSubscription {
   /** Short, stable name used in construct ids and the consumer group id (`products`, `order-items`). */
