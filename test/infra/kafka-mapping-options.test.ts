@@ -222,6 +222,27 @@ describe('Kafka authentication on Amazon MSK', () => {
 });
 
 describe('Kafka authentication on self-managed Kafka', () => {
+  it('decrypts the secrets with their customer managed key, through Secrets Manager only, when one is named', () => {
+    // Act
+    const template = templateFor({ ...SELF_MANAGED_CONTEXT, kafkaSecretKmsKeyArn: KMS_KEY_ARN });
+
+    // Assess
+    const key = kafkaPolicyStatements(template).find((statement) => statement.Sid === 'KafkaCredentialsKey');
+    expect(key).toEqual({
+      Sid: 'KafkaCredentialsKey',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: KMS_KEY_ARN,
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': {
+            'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+          },
+        },
+      },
+    });
+  });
+
   it.each<[string, string]>([
     ['SASL_SCRAM_512', 'SASL_SCRAM_512_AUTH'],
     ['SASL_SCRAM_256', 'SASL_SCRAM_256_AUTH'],
