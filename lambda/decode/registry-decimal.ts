@@ -49,8 +49,8 @@ export const registryUnscaled = (text: string, rendering: RegistryDecimalOptions
  */
 export const decodeRegistryDecimalString = (text: string, options: RegistryDecimalOptions): string => {
   if (SPECIAL_VALUES.has(text)) throw badDecimal(`decimal "${text}" is not a number`);
-  const maxBytes =
-    options.precision === undefined ? Number.POSITIVE_INFINITY : maxBytesFor(options.precision);
+  // Without a precision nothing bounds the bytes: a decimal-looking string is then read as the text it is.
+  const maxBytes = options.precision === undefined ? 0 : maxBytesFor(options.precision);
   if (DECIMAL_STRING.test(text) && (fractionDigits(text) === options.scale || text.length > maxBytes)) {
     return text;
   }

@@ -62,6 +62,17 @@ describe('decodeRegistryDecimalString', () => {
     expectPoison(error, ErrorCode.BAD_DECIMAL);
   });
 
+  it.each([
+    ['5', '5'],
+    ['12.5', '12.5'],
+  ])('reads the decimal-looking %s as text when the column precision is unknown', (text, expected) => {
+    // Act
+    const decimal = decodeRegistryDecimalString(text, { ...PLAIN, precision: undefined });
+
+    // Assess
+    expect(decimal).toBe(expected);
+  });
+
   it('checks no precision when the column precision is unknown', () => {
     // Prepare
     const text = avroBytes(10n ** 20n, 9);
