@@ -167,8 +167,8 @@ export class KafkaEventSources extends Construct {
 
 /**
  * Retry count, record age, bisection, poller logs and poller groups are honoured by Kafka mappings in
- * provisioned mode only, so in on-demand mode they are left out; the on-failure destination alone then caps retries (Lambda applies
- * at most 10 when a destination is set and retries are infinite).
+ * provisioned mode only, so in on-demand mode they are left out; the on-failure destination alone then caps
+ * retries (Lambda applies at most 10 when a destination is set and retries are infinite).
  */
 const failureHandlingOptions = (handling: FailureHandling) =>
   handling.pollerMode === 'on-demand'
