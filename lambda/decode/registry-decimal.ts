@@ -10,10 +10,6 @@ import { ValueRendering } from './value-rendering.js';
 const DECIMAL_STRING = /^-?\d+(\.\d+)?$/;
 const SPECIAL_VALUES: ReadonlySet<string> = new Set(['NaN', 'Infinity', '-Infinity']);
 
-/** The most two's-complement bytes an unscaled value of `precision` digits can take: 10 digits → 5 bytes. */
-const maxBytesFor = (precision: number): number =>
-  Math.ceil(((10n ** BigInt(precision)).toString(2).length + 1) / 8);
-
 const fractionDigits = (decimal: string): number => {
   const point = decimal.indexOf('.');
   return point === -1 ? 0 : decimal.length - point - 1;
@@ -40,25 +36,24 @@ export const registryUnscaled = (text: string, rendering: RegistryDecimalOptions
  * A string in a bytes-decimal column of a registry-converted value, which carries no scale, no precision
  * and no sign of whether it is bytes or text:
  * - a decimal string with exactly the column's scale is the value (Debezium's string mode, or a
- *   BigDecimal rendered as text, both keep the column's scale: "5.00", "0.53"); so is one too long to be the
- *   bytes of a number of that precision;
+ *   BigDecimal rendered as text, both keep the column's scale: "5.00", "0.53");
  * - anything else is the unscaled bytes ("5" is the byte 0x35: 0.53 at scale 2), checked against the
- *   precision so that a misread cannot pass as a price.
+ *   precision so that a misread cannot pass as a price: a decimal-looking string whose bytes would exceed it
+ *   ("1299.9") is the text after all;
+ * - without a precision nothing bounds the bytes, and a decimal-looking string is read as the text it is.
  * What stays ambiguous (bytes that spell a decimal with the column's scale, at least 8,083,333.60 at
  * NUMERIC(10,2)) is listed in docs/schema-registry.md.
  */
 export const decodeRegistryDecimalString = (text: string, options: RegistryDecimalOptions): string => {
   if (SPECIAL_VALUES.has(text)) throw badDecimal(`decimal "${text}" is not a number`);
-  // Without a precision nothing bounds the bytes: a decimal-looking string is then read as the text it is.
-  const maxBytes = options.precision === undefined ? 0 : maxBytesFor(options.precision);
-  if (DECIMAL_STRING.test(text) && (fractionDigits(text) === options.scale || text.length > maxBytes)) {
+  const looksDecimal = DECIMAL_STRING.test(text);
+  if (looksDecimal && (options.precision === undefined || fractionDigits(text) === options.scale)) {
     return text;
   }
   const unscaled = registryUnscaled(text, options.rendering);
-  if (
-    options.precision !== undefined &&
-    (unscaled < 0n ? -unscaled : unscaled) >= 10n ** BigInt(options.precision)
-  ) {
+  const magnitude = unscaled < 0n ? -unscaled : unscaled;
+  if (options.precision !== undefined && magnitude >= 10n ** BigInt(options.precision)) {
+    if (looksDecimal) return text;
     throw badDecimal(`decimal bytes hold more than ${options.precision} digits`);
   }
   return formatUnscaled(unscaled, options.scale);

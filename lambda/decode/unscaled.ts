@@ -26,7 +26,6 @@ export const unscaledFromBase64 = (base64: string): bigint => {
 
 /** `"\u0001\u00fb\u00cf"` (Avro JSON bytes) → 129999n. A character above U+00FF cannot be a byte. */
 export const unscaledFromLatin1 = (text: string): bigint => {
-  if (text.length === 0) throw badDecimal('decimal has no bytes');
   if (NOT_A_BYTE.test(text)) throw badDecimal('decimal bytes are neither base64 nor Avro JSON bytes');
   return fromBytes(Buffer.from(text, 'latin1'));
 };

@@ -16,6 +16,11 @@ describe('unwrapUnion', () => {
     ['a boolean', { boolean: false }, false],
     ['a double', { double: 12.5 }, 12.5],
     ['a NaN float as Jackson writes it', { float: 'NaN' }, 'NaN'],
+    ['an infinite float', { float: 'Infinity' }, 'Infinity'],
+    ['a negative infinite float', { float: '-Infinity' }, '-Infinity'],
+    ['a NaN double', { double: 'NaN' }, 'NaN'],
+    ['an infinite double', { double: 'Infinity' }, 'Infinity'],
+    ['a negative infinite double', { double: '-Infinity' }, '-Infinity'],
     [
       'a named record',
       { 'io.debezium.data.VariableScaleDecimal': { scale: 2, value: 'AA==' } },
@@ -54,6 +59,9 @@ describe('unwrapUnion', () => {
     ['bytes', ['a']],
     ['boolean', 'true'],
     ['double', 'twelve'],
+    ['double', ''],
+    ['float', ''],
+    ['float', 'inf'],
     ['dbserver1.public.products.Value', 7],
   ])("refuses a '%s' branch holding %j as INVALID_FIELD", (branch, inner) => {
     // Act

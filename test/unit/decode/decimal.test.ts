@@ -343,3 +343,30 @@ describe('formatUnscaled', () => {
     expect(text).toBe(expected);
   });
 });
+
+describe('decodeDecimal, what the schema says', () => {
+  it.each([
+    ['a bytes schema without a name', { type: 'bytes' }, 'AfvP', '1299.99'],
+    ['a Decimal name without a type', { name: DECIMAL_SCHEMA }, 'AfvP', '1299.99'],
+    ['a bytes schema, digits that are base64', { type: 'bytes' }, '1234', '-26588.24'],
+    ['a Decimal name, digits that are base64', { name: DECIMAL_SCHEMA }, '1234', '-26588.24'],
+  ])('reads base64 under %s', (_label, schema, value, expected) => {
+    // Act
+    const decimal = decodeDecimal(value, schema as FieldSchema, 2);
+
+    // Assess
+    expect(decimal).toBe(expected);
+  });
+
+  it.each([
+    ['Infinity', undefined],
+    ['NaN', undefined],
+    ['AfvP', { type: 'string' }],
+  ])('refuses %s as BAD_DECIMAL (schema %j)', (value, schema) => {
+    // Act
+    const error = captureError(() => decodeDecimal(value, schema as FieldSchema | undefined, 2));
+
+    // Assess
+    expectPoison(error, ErrorCode.BAD_DECIMAL);
+  });
+});

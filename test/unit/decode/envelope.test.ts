@@ -462,6 +462,13 @@ describe('unwrapSchemaEnvelope', () => {
 });
 
 describe('parseChange, the rendering of the value', () => {
+  const bare = (): Record<string, unknown> => ({
+    before: null,
+    after: { id: 1 },
+    source: {},
+    op: 'c',
+    ts_ms: 1,
+  });
   const avroJson = () => ({
     before: null,
     after: { 'dbserver1.public.products.Value': { id: 1, name: 'N', description: { string: 'd' } } },
@@ -480,12 +487,68 @@ describe('parseChange, the rendering of the value', () => {
     ['a bare envelope without a registry', loadFixture('products-update-toast.json'), false, 'connect-json'],
     ['a bare envelope from a registry', loadFixture('products-update-toast.json'), true, 'registry-plain'],
     ['a union-wrapped envelope, even without a hint', avroJson(), false, 'avro-json'],
+    ['an envelope whose only union is ts_ms', { ...bare(), ts_ms: { long: 5 } }, false, 'avro-json'],
+    [
+      'an envelope whose only union is source.lsn',
+      { ...bare(), source: { lsn: { long: 5 } } },
+      false,
+      'avro-json',
+    ],
+    [
+      'an envelope whose only union is the row',
+      { ...bare(), after: { 'x.y.Value': { id: 1 } } },
+      false,
+      'avro-json',
+    ],
+    [
+      'an envelope whose only union is a column',
+      { ...bare(), after: { id: 1, name: { string: 'N' } } },
+      false,
+      'avro-json',
+    ],
+    ['an unwrapped row whose only union is a column', { id: 1, __op: { string: 'c' } }, false, 'avro-json'],
   ])('names %s', (_label, json, registry, rendering) => {
     // Act
     const change = asRow(parseChange(json, { registry }));
 
     // Assess
     expect(change.rendering).toBe(rendering);
+  });
+
+  it('names a bare envelope connect-json when no hint is given', () => {
+    // Act
+    const change = asRow(parseChange(bare()));
+
+    // Assess
+    expect(change.rendering).toBe('connect-json');
+  });
+
+  it('names the field of a malformed union in the error', () => {
+    // Act
+    const errors = [
+      captureError(() => parseChange({ ...bare(), ts_ms: { long: 'x' } })),
+      captureError(() => parseChange({ ...bare(), source: { sequence: { string: 1 } } })),
+      captureError(() => parseChange({ ...bare(), source: { ts_ms: { long: 'x' } } })),
+      captureError(() => parseChange({ ...bare(), source: { ts_usec: { long: 'x' } } })),
+    ];
+
+    // Assess
+    for (const error of errors) expectPoison(error, ErrorCode.INVALID_FIELD);
+    expect(errors.map((error) => (error as Error).message.split("'")[1])).toEqual([
+      'ts_ms',
+      'source.sequence',
+      'source.ts_ms',
+      'source.ts_usec',
+    ]);
+  });
+
+  it('applies a delete without any before field by its key: an empty row', () => {
+    // Act
+    const change = asRow(parseChange({ op: 'd', source: { lsn: 9 } }));
+
+    // Assess
+    expect(change.row).toEqual({});
+    expect(change.op).toBe('d');
   });
 
   it('removes the union wrappers of the row, the envelope and the source position', () => {

@@ -23,7 +23,11 @@ describe('decodeRegistryDecimalString', () => {
     ['base64 of 1299.99', 'AfvP', '1299.99'],
     ['a decimal string with the column scale', '1299.99', '1299.99'],
     ['a short decimal string with the column scale', '0.53', '0.53'],
-    ['a decimal string too long to be bytes of 10 digits', '1299.9', '1299.9'],
+    ['a decimal string whose bytes would exceed 10 digits', '1299.9', '1299.9'],
+    ['a five-character decimal string with another scale', '129.9', '129.9'],
+    ['digits whose bytes would exceed 10 digits', '129999', '129999'],
+    ['bytes ending like a decimal with the column scale', '\u00011.00', '51200778.72'],
+    ['digits with another scale, short enough to be bytes', '12.5', '8253722.13'],
     ['the byte 0x35, which is the digit 5', '5', '0.53'],
     [
       'Avro JSON bytes of 99,999,999.99 (the NUMERIC(10,2) maximum)',
@@ -51,6 +55,10 @@ describe('decodeRegistryDecimalString', () => {
 
   it.each([
     ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['-Infinity', '-Infinity'],
+    ['bytes starting like a decimal but beyond 10 digits', '12.50\u0001'],
+    ['bytes of -10,000,000,000 (11 digits)', avroBytes(-10_000_000_000n, 5)],
     ['a character above U+00FF', 'Ā'],
     ['no bytes', ''],
     ['bytes of 10,000,000,000 (11 digits)', avroBytes(10_000_000_000n, 5)],
@@ -71,6 +79,18 @@ describe('decodeRegistryDecimalString', () => {
 
     // Assess
     expect(decimal).toBe(expected);
+  });
+
+  it.each([
+    ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['-Infinity', '-Infinity'],
+  ])('refuses %s as BAD_DECIMAL when the column precision is unknown', (_label, text) => {
+    // Act
+    const error = captureError(() => decodeRegistryDecimalString(text, { ...PLAIN, precision: undefined }));
+
+    // Assess
+    expectPoison(error, ErrorCode.BAD_DECIMAL);
   });
 
   it('checks no precision when the column precision is unknown', () => {
