@@ -71,6 +71,7 @@ export class InventoryStack extends Stack {
       memorySizeMb: config.memorySizeMb,
       timeout: Duration.seconds(config.timeoutSeconds),
       ...HANDLER_TUNING,
+      registryValues: config.schemaRegistry !== undefined,
       ...(config.reservedConcurrency === undefined
         ? {}
         : { reservedConcurrency: config.reservedConcurrency }),

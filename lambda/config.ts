@@ -23,6 +23,11 @@ export interface Config {
   readonly orderItemsTopic: string;
   /** Scale used for a schemaless price that is not already a decimal string. */
   readonly priceScale: number;
+  /**
+   * The mappings convert values through a schema registry (EventRecordFormat JSON): records rebuilt without
+   * Lambda's valueSchemaMetadata (dead letters, replays, redrives) are still read as registry renderings.
+   */
+  readonly registryValues: boolean;
   /** Independent products written in parallel. */
   readonly writeConcurrency: number;
   /** Below this many ms left, no new write starts and the invocation fails for redelivery. */
@@ -44,6 +49,7 @@ export const DEFAULTS = {
   productsTopic: 'dbserver1.public.products',
   orderItemsTopic: 'dbserver1.public.order_items',
   priceScale: 2,
+  registryValues: false,
   writeConcurrency: 16,
   timeBudgetMarginMs: 10_000,
 } as const;
@@ -60,6 +66,14 @@ const integer = (env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `expected ${min}..${max}, got ${value}`);
   return value;
+};
+
+const flag = (env: Env, name: string, fallback: boolean): boolean => {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
 };
 
 const required = (env: Env, name: string, why: string): string => {
@@ -102,6 +116,7 @@ export const loadConfig = (env: Env = process.env): Config => {
     productsTopic,
     orderItemsTopic,
     priceScale: integer(env, 'PRICE_SCALE', DEFAULTS.priceScale, 0, 38),
+    registryValues: flag(env, 'REGISTRY_VALUES', DEFAULTS.registryValues),
     writeConcurrency: integer(env, 'WRITE_CONCURRENCY', DEFAULTS.writeConcurrency, 1, 256),
     timeBudgetMarginMs: integer(env, 'TIME_BUDGET_MARGIN_MS', DEFAULTS.timeBudgetMarginMs, 0, 900_000),
     dynamoDbEndpoint: text(env, 'AWS_ENDPOINT_URL_DYNAMODB') ?? text(env, 'AWS_ENDPOINT_URL'),

@@ -25,7 +25,8 @@ export interface BatchDependencies {
     | 'sourceEpoch'
     | 'stockModel'
     | 'lagBoundHours'
-  >;
+  > &
+    Partial<Pick<Config, 'registryValues'>>;
   readonly store: InventoryStore;
   readonly deadLetters: DeadLetterStore;
   readonly logger: Logger;

@@ -65,6 +65,8 @@ export interface InventoryFunctionProps {
   /** Milliseconds before the timeout at which the handler stops starting writes and fails the batch. */
   readonly timeBudgetMarginMs: number;
   readonly priceScale: number;
+  /** The mappings convert values through a schema registry: REGISTRY_VALUES tells replays and redrives too. */
+  readonly registryValues: boolean;
   readonly writeConcurrency: number;
   readonly reservedConcurrency?: number;
   readonly logRetention: RetentionDays;
@@ -142,6 +144,7 @@ export class InventoryFunction extends Construct {
       PRODUCTS_TOPIC: props.productsTopic,
       ORDER_ITEMS_TOPIC: props.orderItemsTopic,
       PRICE_SCALE: String(props.priceScale),
+      REGISTRY_VALUES: String(props.registryValues),
       WRITE_CONCURRENCY: String(props.writeConcurrency),
       TIME_BUDGET_MARGIN_MS: String(props.timeBudgetMarginMs),
       POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,

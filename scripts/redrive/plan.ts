@@ -25,7 +25,8 @@ export interface RecordPlan {
 export type PlanConfig = Pick<
   Config,
   'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
->;
+> &
+  Partial<Pick<Config, 'registryValues'>>;
 
 const describe = (decoded: DecodedRecord): Pick<RecordPlan, 'kind' | 'detail'> => {
   switch (decoded.type) {

@@ -41,7 +41,8 @@ export type DecodedLetter =
 type DecodeConfig = Pick<
   Config,
   'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
->;
+> &
+  Partial<Pick<Config, 'registryValues'>>;
 
 /** The record exactly as the mapping delivered it, rebuilt from the letter. */
 export const recordOf = (letter: DeadLetter): KafkaRecord => ({

@@ -42,7 +42,8 @@ export interface ReplayDependencies {
     | 'productsTopic'
     | 'orderItemsTopic'
     | 'priceScale'
-  >;
+  > &
+    Partial<Pick<Config, 'registryValues'>>;
   readonly dynamoDb: DynamoDBClient;
   readonly s3: S3Client;
   readonly io: CliIo;

@@ -145,6 +145,7 @@ describe('InventoryStack without Kafka context', () => {
           PRODUCTS_TOPIC: 'dbserver1.public.products',
           ORDER_ITEMS_TOPIC: 'dbserver1.public.order_items',
           PRICE_SCALE: '2',
+          REGISTRY_VALUES: 'false',
           WRITE_CONCURRENCY: '16',
           TIME_BUDGET_MARGIN_MS: '10000',
           POWERTOOLS_SERVICE_NAME: 'inventory-service',

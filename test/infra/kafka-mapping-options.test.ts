@@ -125,6 +125,10 @@ describe.each(SOURCES)('Kafka mapping options on %s', (_source, sourceContext, s
         OnFailure: { Destination: { 'Fn::GetAtt': expect.any(Array) } },
       });
     }
+    // Replays and redrives rebuild records without Lambda's valueSchemaMetadata: the function is told instead.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REGISTRY_VALUES: 'true' }) },
+    });
     expect(kafkaPolicyStatements(template)).toEqual(
       expect.arrayContaining([
         {

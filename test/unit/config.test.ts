@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       productsTopic: 'dbserver1.public.products',
       orderItemsTopic: 'dbserver1.public.order_items',
       priceScale: 2,
+      registryValues: false,
       writeConcurrency: 16,
       timeBudgetMarginMs: 10_000,
       dynamoDbEndpoint: undefined,
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
       STOCK_MODEL: 'ledger',
       SOURCE_EPOCH: '2',
       LAG_BOUND_HOURS: '336',
+      REGISTRY_VALUES: ' true ',
       AWS_ENDPOINT_URL_DYNAMODB: 'http://localhost:4567',
       AWS_ENDPOINT_URL_S3: 'http://localhost:4568',
     };
@@ -78,6 +80,7 @@ describe('loadConfig', () => {
       productsTopic: 'shop.public.products',
       orderItemsTopic: 'shop.public.order_items',
       priceScale: 4,
+      registryValues: true,
       writeConcurrency: 8,
       timeBudgetMarginMs: 5000,
       dynamoDbEndpoint: 'http://localhost:4567',
@@ -166,6 +169,8 @@ describe('loadConfig', () => {
     ['LAG_BOUND_HOURS', '0'],
     ['LAG_BOUND_HOURS', '87601'],
     ['LEDGER_TABLE', 'inventory-realtime'],
+    ['REGISTRY_VALUES', 'yes'],
+    ['REGISTRY_VALUES', '1'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     // Prepare
     const env = { ...MINIMAL_ENV, [variable]: value };
@@ -188,6 +193,9 @@ describe('loadConfig', () => {
     ['LAG_BOUND_HOURS', '1', 'lagBoundHours', 1],
     ['LAG_BOUND_HOURS', '87600', 'lagBoundHours', 87600],
     ['STOCK_MODEL', 'products', 'stockModel', 'products'],
+    ['REGISTRY_VALUES', 'true', 'registryValues', true],
+    ['REGISTRY_VALUES', ' TRUE ', 'registryValues', true],
+    ['REGISTRY_VALUES', 'false', 'registryValues', false],
   ] as const)('accepts the boundary %s=%s', (variable, value, property, expected) => {
     // Prepare
     const env = { ...MINIMAL_ENV, [variable]: value };

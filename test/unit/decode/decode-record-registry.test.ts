@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lambda/config.js';
 import { decodeRecord } from '../../../lambda/decode/decode-record.js';
 import { flattenRecords } from '../../../lambda/decode/kafka-event.js';
 import { ErrorCode } from '../../../lambda/errors.js';
@@ -101,6 +102,25 @@ describe('decodeRecord, values converted by a schema registry', () => {
 
     // Assess
     expect(decoded.columns.price).toBe('1299.99');
+  });
+
+  it('takes that setting from REGISTRY_VALUES, which the stack sets with a schema registry', () => {
+    // Prepare
+    const record = registryRecord(loadRegistryFixture('products-create', 'plain-bytes'), {
+      topic: PRODUCTS_TOPIC,
+      metadata: null,
+    });
+    const config = loadConfig({ DLQ_S3_BUCKET: 'letters', REGISTRY_VALUES: 'true' });
+
+    // Act
+    const decoded = decodeRecord(record, config) as ProductUpserted;
+
+    // Assess
+    expect(decoded.columns.price).toBe('1299.99');
+    expectPoison(
+      captureError(() => decodeRecord(record, loadConfig({ DLQ_S3_BUCKET: 'letters' }))),
+      ErrorCode.BAD_DECIMAL,
+    );
   });
 
   it.each([
