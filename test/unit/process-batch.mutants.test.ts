@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderLinesResult } from '../../lambda/inventory/changes.js';
 import { BatchProcessor, PROGRESS_EVERY } from '../../lambda/process-batch.js';
 import type { DeadLetter, DeadLetterStore } from '../../lambda/store/dead-letter.js';
 import type { InventoryStore } from '../../lambda/store/inventory-store.js';
+import type { OrderLinesResult } from '../../lambda/store/order-writes.js';
 import { Outcome } from '../../lambda/store/outcome.js';
 import { createLogger } from '../../lambda/telemetry/powertools.js';
 import { captureOutput } from '../support/captured-output.js';
