@@ -204,6 +204,23 @@ describe('BatchProcessor: the lag bound', () => {
     ]);
   });
 
+  it('names at most 100 products in that warning, however many are late', async () => {
+    // Arrange
+    const old = now.getTime() - 3 * HOUR_MS;
+    const records = Array.from({ length: 101 }, (_, id) =>
+      productRecordAt('u', row(id), at(100 + id, old), id),
+    );
+
+    // Act
+    const { result, lines } = await run({ records, now });
+
+    // Assert
+    expect(result.counts).toMatchObject({ ChangesBeyondLagBound: 101 });
+    const [warning] = logged(lines, 'Changes older than the lag bound: these products may be off');
+    expect(warning?.products).toEqual(Array.from({ length: 100 }, (_, id) => id));
+    expect(warning?.changes).toBe(101);
+  });
+
   it('takes a change exactly at the bound as within it', async () => {
     // Arrange
     const records = [productRecordAt('u', row(7), at(100, now.getTime() - 2 * HOUR_MS), 0)];
