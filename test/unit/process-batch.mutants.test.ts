@@ -217,7 +217,7 @@ describe('BatchProcessor: the lag bound', () => {
     // Assert
     expect(result.counts).toMatchObject({ ChangesBeyondLagBound: 101 });
     const [warning] = logged(lines, 'Changes older than the lag bound: these products may be off');
-    expect(warning?.products).toEqual(Array.from({ length: 100 }, (_, id) => id));
+    expect(warning?.products).toEqual(Array.from({ length: 100 }, (_, index) => index + 1));
     expect(warning?.changes).toBe(101);
   });
 
