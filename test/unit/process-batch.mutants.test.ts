@@ -207,8 +207,8 @@ describe('BatchProcessor: the lag bound', () => {
   it('names at most 100 products in that warning, however many are late', async () => {
     // Arrange
     const old = now.getTime() - 3 * HOUR_MS;
-    const records = Array.from({ length: 101 }, (_, id) =>
-      productRecordAt('u', row(id), at(100 + id, old), id),
+    const records = Array.from({ length: 101 }, (_, index) =>
+      productRecordAt('u', row(index + 1), at(100 + index, old), index),
     );
 
     // Act
