@@ -9,13 +9,25 @@ import { join, relative } from 'node:path';
 const DETECTED = new Set(['Killed', 'Timeout']);
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const files = {};
+/** Mutants a stopped run planned but never tested, by file (event-recorder folders only). */
+const untested = {};
 const fromEvents = (folder) => {
   const byFile = {};
+  const plan = readdirSync(folder).find((n) => n.endsWith('-onMutationTestingPlanReady.json'));
+  const planned = plan === undefined ? [] : JSON.parse(readFileSync(join(folder, plan), 'utf8')).mutantPlans;
   for (const name of readdirSync(folder).filter((n) => n.endsWith('-onMutantTested.json'))) {
     const mutant = JSON.parse(readFileSync(join(folder, name), 'utf8'));
     const file = relative(process.cwd(), mutant.fileName);
     byFile[file] ??= { mutants: [] };
     byFile[file].mutants.push(mutant);
+  }
+  const tested = new Set(
+    Object.values(byFile).flatMap(({ mutants }) => mutants.map((m) => `${m.fileName}#${m.id}`)),
+  );
+  for (const { mutant } of planned) {
+    if (tested.has(`${mutant.fileName}#${mutant.id}`)) continue;
+    const file = relative(process.cwd(), mutant.fileName);
+    untested[file] = (untested[file] ?? 0) + 1;
   }
   return byFile;
 };
@@ -41,14 +53,18 @@ const lines = [
   '',
   `Mutation score (killed + timed out) / (killed + timed out + survived + no coverage): **${total.percent.toFixed(2)} %** (${total.detected}/${total.valid}) over ${names.length} files.`,
   '',
-  '| file | score | killed | timeout | survived | no coverage | ignored/errors |',
-  '|---|---:|---:|---:|---:|---:|---:|',
+  '| file | score | killed | timeout | survived | no coverage | ignored/errors | not tested (run stopped) |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|',
   ...names.map((name) => {
     const mutants = files[name].mutants;
     const s = score(mutants);
     const other = mutants.length - s.valid;
-    return `| ${name} | ${s.percent.toFixed(1)} % | ${count(mutants, 'Killed')} | ${count(mutants, 'Timeout')} | ${count(mutants, 'Survived')} | ${count(mutants, 'NoCoverage')} | ${other} |`;
+    return `| ${name} | ${s.percent.toFixed(1)} % | ${count(mutants, 'Killed')} | ${count(mutants, 'Timeout')} | ${count(mutants, 'Survived')} | ${count(mutants, 'NoCoverage')} | ${other} | ${untested[name] ?? 0} |`;
   }),
+  ...Object.entries(untested)
+    .filter(([name]) => !(name in files))
+    .sort()
+    .map(([name, n]) => `| ${name} | not reached | | | | | | ${n} |`),
   '',
   '## Surviving and uncovered mutants',
   '',
