@@ -1,5 +1,6 @@
 import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import type { CliIo } from '../cli/run-cli.js';
+import { StatusLine } from '../cli/status-line.js';
 import { formatTable } from '../cli/table.js';
 import { type Field, MODEL_CHECKS, type ModelChecks, Status, type TableValue } from './compare.js';
 import type { Drift, ReconcileCounts } from './tally.js';
@@ -164,46 +165,9 @@ export const renderJson = (report: ReconcileReport, repairSql?: readonly string[
     2,
   )}\n`;
 
-const CLEAR_LINE = '\r\u001b[2K';
-const TTY_INTERVAL_MS = 100;
-const QUIET_MS = 2_000;
-const LINE_INTERVAL_MS = 10_000;
-
-/**
- * Progress on stderr. On a terminal: one line redrawn in place (at most every 100 ms), cleared at the end.
- * Elsewhere: nothing for the first 2 s, then a plain line every 10 s, so that short runs stay quiet and long
- * ones in CI or a log still show that they move.
- */
-export class ReconcileProgress {
-  readonly #io: CliIo;
-  readonly #now: () => number;
-  readonly #start: number;
-  #last: number | undefined;
-  #shown = false;
-
+/** Reconcile's status: off a terminal nothing for the first 2 s, then a plain line every 10 s. */
+export class ReconcileProgress extends StatusLine {
   constructor(io: CliIo, now: () => number = Date.now) {
-    this.#io = io;
-    this.#now = now;
-    this.#start = now();
-  }
-
-  update(status: string): void {
-    const now = this.#now();
-    if (this.#io.stderrIsTty === true) {
-      if (this.#last !== undefined && now - this.#last < TTY_INTERVAL_MS) return;
-      this.#io.stderr(`${CLEAR_LINE}reconcile: ${status}`);
-      this.#shown = true;
-      this.#last = now;
-      return;
-    }
-    const due = this.#last === undefined ? this.#start + QUIET_MS : this.#last + LINE_INTERVAL_MS;
-    if (now < due) return;
-    this.#io.stderr(`reconcile: ${status}\n`);
-    this.#last = now;
-  }
-
-  finish(): void {
-    if (this.#shown) this.#io.stderr(CLEAR_LINE);
-    this.#shown = false;
+    super(io, { tool: 'reconcile', quietMs: 2_000, lineIntervalMs: 10_000 }, now);
   }
 }
