@@ -321,7 +321,12 @@ describe('cutover from the Python service, then the handover through the real ha
     return { history, service, position: JSON.stringify([String(lastCommit), String(lsn)]) };
   };
 
-  const cutover = async (model: StockModel, service: LocalService, args: string[]) => {
+  const cutover = async (
+    model: StockModel,
+    service: LocalService,
+    args: string[],
+    { postgresUrl = postgres.url, json = true }: { postgresUrl?: string; json?: boolean } = {},
+  ) => {
     const captured = capturingIo();
     const code = await runCli(
       'cutover',
@@ -334,14 +339,14 @@ describe('cutover from the Python service, then the handover through the real ha
         '--stock-model',
         model,
         '--postgres',
-        postgres.url,
-        '--json',
+        postgresUrl,
+        ...(json ? ['--json'] : []),
         ...args,
       ],
       captured.io,
     );
     const stdout = captured.stdout();
-    return { code, stderr: captured.stderr(), json: code === 0 ? JSON.parse(stdout) : undefined };
+    return { code, stderr: captured.stderr(), json: code === 0 && json ? JSON.parse(stdout) : undefined };
   };
 
   /**
@@ -474,32 +479,15 @@ describe('cutover from the Python service, then the handover through the real ha
     // Prepare
     const { service, position } = await playPythonEra('ledger');
     try {
-      const captured = capturingIo();
-
       // Act
-      const code = await runCli(
-        'cutover',
-        (argv, io) => cutoverMain(argv, io, { ...aws.env }),
-        [
-          '--endpoint',
-          'local',
-          '--table',
-          service.config.tableName,
-          '--stock-model',
-          'ledger',
-          '--position',
-          position,
-          '--postgres',
-          'postgres://nobody@127.0.0.1:1/shop',
-        ],
-        captured.io,
-      );
+      const { code, stderr } = await cutover('ledger', service, ['--position', position], {
+        postgresUrl: 'postgres://nobody@127.0.0.1:1/shop',
+        json: false,
+      });
 
       // Assess
       expect(code).toBe(1);
-      expect(captured.stderr()).toMatch(
-        /^cutover: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/shop: .*\n$/,
-      );
+      expect(stderr).toMatch(/^cutover: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/shop: .*\n$/);
       expect((await service.scanInventory()).some((item) => item.cdc_position !== undefined)).toBe(false);
     } finally {
       await service.stop();
