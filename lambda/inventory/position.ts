@@ -35,7 +35,8 @@ export const PositionBasis = {
 export type PositionBasis = (typeof PositionBasis)[keyof typeof PositionBasis];
 
 const LSN_DIGITS = 16;
-const MAX_LSN = (1n << 64n) - 1n;
+/** The largest LSN PostgreSQL can write (64 bits); position keys hold up to it. */
+export const MAX_LSN = (1n << 64n) - 1n;
 
 const hex = (value: bigint | number, width: number): string => {
   const whole = typeof value === 'bigint' ? value : BigInt(Math.max(0, Math.trunc(value)));

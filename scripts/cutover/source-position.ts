@@ -1,5 +1,5 @@
 import type { PositionKey } from '../../lambda/inventory/changes.js';
-import { positionKey, type SourcePosition } from '../../lambda/inventory/position.js';
+import { MAX_LSN, positionKey, type SourcePosition } from '../../lambda/inventory/position.js';
 import { UsageError } from '../cli/errors.js';
 
 /** P: the `source.sequence` of the last change the Python service applied (docs/cutover.md, step 2). */
@@ -7,8 +7,6 @@ export interface CutoverPosition {
   readonly lastCommitLsn: bigint;
   readonly lsn: bigint;
 }
-
-const MAX_LSN = (1n << 64n) - 1n;
 
 /** An LSN as Debezium writes it in `sequence` (a decimal string or number) or as PostgreSQL prints it (X/Y). */
 const parseLsn = (value: unknown, what: string, raw: string): bigint => {
