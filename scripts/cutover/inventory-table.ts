@@ -7,6 +7,7 @@ import {
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { Attr } from '../../lambda/store/attributes.js';
+import { isConditionalCheckFailed } from '../../lambda/store/item-reader.js';
 import { CliError, ExitCode } from '../cli/errors.js';
 import { SCANNED_ATTRIBUTES, type ScannedItem } from './stamp.js';
 
@@ -32,9 +33,6 @@ const projection = {
   ProjectionExpression: SCANNED_ATTRIBUTES.map((_, index) => `#a${index}`).join(', '),
   ExpressionAttributeNames: Object.fromEntries(SCANNED_ATTRIBUTES.map((name, index) => [`#a${index}`, name])),
 };
-
-const isConditionFailure = (error: unknown): boolean =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 const isMissingTable = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ResourceNotFoundException';
@@ -68,7 +66,7 @@ export const createInventoryTable = (client: DynamoDBClient, tableName: string):
         await client.send(new UpdateItemCommand(update));
         return StampOutcome.STAMPED;
       } catch (error) {
-        if (!isConditionFailure(error)) throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
       // Which half of the condition failed: read the item again (ReturnValuesOnConditionCheckFailure is not
       // honoured by every local endpoint).
