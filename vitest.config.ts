@@ -10,7 +10,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     env: {
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       POWERTOOLS_DEV: 'false',
       // Tests never use a developer's running `npm run local` (scripts/local/local-session.ts).
       INVENTORY_LOCAL_DIR: join(tmpdir(), 'inventory-cdc-tests-without-local-session'),

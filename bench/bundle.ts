@@ -43,7 +43,7 @@ export const probeBundle = async (
 ): Promise<ProbeResult> => {
   const args = [PROBE_PATH, BUNDLE_PATH, ...(eventPath === undefined ? [] : [eventPath])];
   const { stdout } = await run(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? '', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { PATH: process.env.PATH ?? '', ...env },
     maxBuffer: 256 * 1024 * 1024,
   });
   const line = stdout.split('\n').find((text) => text.startsWith('BENCH_PROBE '));

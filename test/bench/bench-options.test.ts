@@ -15,7 +15,7 @@ const bench = (args: readonly string[]): Promise<Finished> =>
     execFile(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', ...args],
-      { env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 30_000 },
+      { env: { ...process.env }, timeout: 30_000 },
       (error, stdout, stderr) =>
         resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr }),
     );

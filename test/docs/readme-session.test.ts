@@ -40,7 +40,7 @@ describe.sequential('the documented local session runs as written against npm ru
   let localOutput = '';
   const env = (): NodeJS.ProcessEnv => ({
     ...process.env,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+
     INVENTORY_LOCAL_DIR: directory,
   });
 

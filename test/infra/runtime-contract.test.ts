@@ -110,3 +110,20 @@ describe('infra and the runtime agree', () => {
     expect(config.deadLetterBucket).not.toBe('');
   });
 });
+
+describe('the tests run on the runtime the function deploys on', () => {
+  it('is Node 22, as the nodejs22.x Lambda runtime (the `node` devDependency puts it first on npm scripts)', () => {
+    // Prepare
+    const template = templateFor({});
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')) as Array<{
+      Properties: { Runtime: string };
+    }>;
+
+    // Act
+    const major = process.versions.node.split('.')[0];
+
+    // Assess
+    expect(fn?.Properties.Runtime).toBe('nodejs22.x');
+    expect(`nodejs${major}.x`).toBe(fn?.Properties.Runtime);
+  });
+});

@@ -38,7 +38,6 @@ describe('SIGTERM (lambda/handler.ts)', () => {
         ...process.env,
         DLQ_S3_BUCKET: 'inventory-dlq-test',
         AWS_REGION: 'us-east-1',
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });
     let stdout = '';

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 describe('npm start (scripts/local-run.ts)', () => {
   it('runs every sample event through the handler on embedded services and prints the outcome', async () => {
     // Prepare
-    const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const env = { ...process.env };
 
     // Act
     const { stdout } = await run('npx', ['tsx', 'scripts/local-run.ts'], { env, timeout: 60_000 });

@@ -13,7 +13,7 @@ describe('npm run local keeps one local environment for every tool', () => {
   let output = '';
   const env = () => ({
     ...process.env,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+
     INVENTORY_LOCAL_DIR: directory,
   });
 

@@ -11,7 +11,7 @@ const run = async (
   env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> => {
   const { DLQ_S3_BUCKET: _ignored, ...inherited } = process.env;
-  const baseEnv = { ...inherited, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const baseEnv = { ...inherited };
   try {
     const { stdout, stderr } = await exec('npx', ['tsx', `scripts/${tool}.ts`, ...args], {
       env: { ...baseEnv, ...env },

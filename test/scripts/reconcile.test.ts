@@ -325,7 +325,7 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
 
     // Act
     const result = await promisify(execFile)('npx', ['tsx', 'scripts/reconcile.ts', ...args], {
-      env: { ...process.env, ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { ...process.env, ...env },
     }).then(
       ({ stdout }) => ({ code: 0, stdout }),
       (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),

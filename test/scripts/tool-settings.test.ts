@@ -9,7 +9,7 @@ const runTool = async (args: readonly string[], env: Record<string, string>, tim
   const started = Date.now();
   try {
     const { stdout, stderr } = await run('npx', ['tsx', ...args], {
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      env: { ...process.env, ...env },
       timeout,
     });
     return { code: 0, stdout, stderr, elapsed: Date.now() - started };
