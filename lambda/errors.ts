@@ -87,8 +87,11 @@ export class DeadLetterWriteError extends InventoryError {
 
 /** A conditional write kept losing races; failing the invocation lets the mapping retry the batch later. */
 export class WriteContentionError extends InventoryError {
-  constructor(productId: number) {
-    super(ErrorCode.WRITE_CONTENTION, `Conditional write on product ${productId} kept losing races`);
+  constructor(productId: number, attempts?: number) {
+    super(
+      ErrorCode.WRITE_CONTENTION,
+      `Conditional write on product ${productId} kept losing races${attempts === undefined ? '' : ` (${attempts} attempts)`}`,
+    );
   }
 }
 

@@ -68,6 +68,8 @@ export class BatchProcessor {
   readonly #counters: BatchCounters;
   readonly #lowStock: LowStockTracker;
   readonly #deadLetterKeys: string[] = [];
+  /** Products whose stock order lines moved: read once after the batch for low-stock alerts. */
+  readonly #decremented = new Set<number>();
   readonly #remainingMs: () => number;
   readonly #source: { eventSource?: string; eventSourceArn?: string };
 
@@ -97,6 +99,7 @@ export class BatchProcessor {
     await forEachConcurrently(plan.products, this.#deps.config.writeConcurrency, async ({ steps }) => {
       for (const step of steps) await this.#applyStep(step);
     });
+    await this.#observeDecremented();
     const lowStockAlerts = this.#lowStock.alerts();
     for (const alert of lowStockAlerts) this.#deps.logger.warn('Low stock', { ...alert });
     this.#counters.add(MetricName.LOW_STOCK_ALERTS, lowStockAlerts.length);
@@ -151,6 +154,13 @@ export class BatchProcessor {
     });
   }
 
+  /** After every write, so the reading is the product's stock at the end of the batch. */
+  async #observeDecremented(): Promise<void> {
+    if (this.#decremented.size === 0) return;
+    const readings = await this.#deps.store.readStocks([...this.#decremented]);
+    for (const [productId, { name, stock }] of readings) this.#lowStock.observe(productId, name, stock);
+  }
+
   #isBeyondLagBound(change: InventoryChange): boolean {
     const now = (this.#deps.now?.() ?? new Date()).getTime();
     return (
@@ -188,6 +198,7 @@ export class BatchProcessor {
       await this.#write(step);
     } catch (error) {
       if (!isPoisonRecordError(error)) throw error;
+      this.#countAttempts(1);
       const records = recordsOfStep(step);
       if (records.length === 1) {
         await this.#deadLetter((records[0] as InventoryChange).record, error);
@@ -202,6 +213,7 @@ export class BatchProcessor {
     const { store } = this.#deps;
     if (step.kind === 'upsert') {
       const result = await store.upsertProductGroup(step.changes);
+      this.#countAttempts(result.attempts);
       if (result.stockAfter !== undefined) {
         this.#lowStock.observe(step.changes[0]?.productId as number, result.name, result.stockAfter);
       }
@@ -212,18 +224,20 @@ export class BatchProcessor {
       return;
     }
     if (step.kind === 'delete') {
+      this.#countAttempts(1);
       this.#countOutcome(await store.deleteProduct(step.change), MetricName.PRODUCTS_DELETED);
       return;
     }
     const productId = step.items[0]?.productId as number;
     const result = await store.recordOrderLines(productId, step.items);
+    this.#countAttempts(result.attempts);
     this.#counters.add(MetricName.STOCK_DECREMENTED, result.applied.length);
     this.#counters.add(MetricName.ORDER_LINES_IN_COUNT, result.inCount.length);
     this.#counters.add(MetricName.ORDER_LINES_PENDING, result.pending.length);
     this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
     const late = result.pending.filter((item) => this.#isBeyondLagBound(item));
     this.#counters.recordDone(step.items.length - late.length);
-    if (result.stockAfter !== undefined) this.#lowStock.observe(productId, result.name, result.stockAfter);
+    if (result.applied.length > 0) this.#decremented.add(productId);
     // Its product did not arrive within the bound: it never will, or someone must look. The ledger keeps
     // the entry too, so a product that does arrive still counts it, and a replay finds it applied.
     for (const item of late) {
@@ -235,6 +249,11 @@ export class BatchProcessor {
         ),
       );
     }
+  }
+
+  /** Over DynamoDbWrites, attempts per write: how much contention hot products meet. */
+  #countAttempts(attempts: number | undefined): void {
+    this.#counters.add(MetricName.WRITE_ATTEMPTS, attempts ?? 1);
   }
 
   #countOutcome(outcome: Outcome, appliedMetric: MetricName): void {

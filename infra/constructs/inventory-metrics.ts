@@ -20,6 +20,7 @@ export const HANDLER_METRICS = [
   'TombstonesSkipped',
   'EventsIgnored',
   'DynamoDbWrites',
+  'DynamoDbWriteAttempts',
   'OrderLinesInCount',
   'OrderLinesPending',
   'ChangesBeyondLagBound',

@@ -19,6 +19,21 @@ export const orderLineEntry = (item: Pick<OrderItemCreated, 'position' | 'orderI
 /** The lowest entry that belongs to changes at or after `position`. */
 export const orderLineEntryFrom = (position: PositionKey): string => `O${position}`;
 
+const sumOf = (items: readonly OrderItemCreated[]): number =>
+  items.reduce((sum, item) => sum + item.quantity, 0);
+
+/**
+ * Pure: the common case, planned without reading: every line subtracts. The write's own condition checks
+ * that this holds (the product exists, no count was set after the oldest line); when it does not, the
+ * refused condition returns the item and planOrderLines decides from that.
+ */
+export const assumeCounted = (items: readonly OrderItemCreated[]): OrderLinesPlan => ({
+  counted: items,
+  inCount: [],
+  pending: [],
+  quantity: sumOf(items),
+});
+
 /**
  * Pure: which order lines subtract from the stock the product holds. Order lines committed before the
  * stock's position are in that count already; without a stock position (an item without our bookkeeping)
@@ -33,6 +48,6 @@ export const planOrderLines = (items: readonly OrderItemCreated[], stored: Store
     counted,
     inCount,
     pending: [],
-    quantity: counted.reduce((sum, item) => sum + item.quantity, 0),
+    quantity: sumOf(counted),
   };
 };

@@ -108,3 +108,56 @@ export const planUpsertGroup = (
   }
   return { applied, duplicates, stale, merged, sourceStock: stock.sourceStock, stock: stock.effect };
 };
+
+/** A run of upserts that the position alone decides: no read, one conditional write (see below). */
+export interface BlindUpsertPlan {
+  /** One upsert equal in columns to the run in order, at its newest position. */
+  readonly merged: ProductUpserted;
+  /** Every change of the run must be newer than what the item holds: the oldest position. */
+  readonly oldest: PositionKey;
+  /**
+   * `products.stock_quantity` the run carries (all alike), which the stored previous version must equal
+   * for the run to leave the stock as it is under `orders` and `ledger`; undefined when none carries it.
+   */
+  readonly sourceStock: number | undefined;
+  /** products model: the row's value is the stock. */
+  readonly setsStock: boolean;
+}
+
+/**
+ * Pure: the common products change (a price, name or description edit; under `products` any change)
+ * planned without reading the item. It applies only if every change is newer than the stored one and, under
+ * `orders` and `ledger`, the stored previous `stock_quantity` equals the run's: the write's condition checks
+ * exactly that, and a refused condition falls back to read-plan-write. Undefined when the run itself already
+ * needs the stored state: positions not increasing in delivery order (copies and re-emissions), stock
+ * values that differ within the run (a count set, a receipt), or snapshot rows (mostly creates, for which
+ * the blind write would only be refused first).
+ */
+export const planBlindUpsert = (
+  changes: readonly ProductUpserted[],
+  model: StockModel,
+): BlindUpsertPlan | undefined => {
+  const [first] = changes;
+  if (first === undefined || changes.some((change) => change.snapshot)) return undefined;
+  let merged = first;
+  let sourceStock = first.columns.stockQuantity;
+  for (const change of changes.slice(1)) {
+    if (change.position <= merged.position) return undefined;
+    const stock = change.columns.stockQuantity;
+    if (
+      stock !== undefined &&
+      sourceStock !== undefined &&
+      stock !== sourceStock &&
+      model !== StockModel.PRODUCTS
+    )
+      return undefined;
+    sourceStock = stock ?? sourceStock;
+    merged = { ...change, columns: mergeColumns(merged.columns, change.columns) };
+  }
+  return {
+    merged,
+    oldest: first.position,
+    sourceStock,
+    setsStock: model === StockModel.PRODUCTS && sourceStock !== undefined,
+  };
+};

@@ -11,6 +11,12 @@ const deadline = new AsyncLocalStorage<number>();
 export const runWithCallDeadline = <T>(deadlineMs: number, work: () => Promise<T>): Promise<T> =>
   deadline.run(deadlineMs, work);
 
+/** Time left before the current invocation's deadline; unbounded outside an invocation (tools, tests). */
+export const millisecondsBeforeCallDeadline = (): number => {
+  const until = deadline.getStore();
+  return until === undefined ? Number.POSITIVE_INFINITY : until - Date.now();
+};
+
 type Next = (args: unknown) => Promise<unknown>;
 interface MiddlewareStack {
   add(middleware: (next: Next) => Next, options: { step: 'initialize'; name: string }): void;

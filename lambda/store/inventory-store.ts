@@ -2,6 +2,7 @@ import type { OrderItemCreated, ProductDeleted, ProductUpserted } from '../inven
 import { type OrderLinesOptions, type OrderLinesResult, recordOrderLines } from './order-writes.js';
 import type { Outcome } from './outcome.js';
 import { deleteProduct, type UpsertGroupResult, upsertProductGroup } from './product-writes.js';
+import { readStocks, type StockReading } from './stock-reads.js';
 import type { StoreContext } from './store-context.js';
 
 /** The tables as the batch processor sees them: idempotent, conditional writes in commit order. */
@@ -14,10 +15,13 @@ export interface InventoryStore {
     items: readonly OrderItemCreated[],
     options?: OrderLinesOptions,
   ): Promise<OrderLinesResult>;
+  /** Stock and name of products after this batch's writes (order lines return none), for low-stock alerts. */
+  readStocks(productIds: readonly number[]): Promise<ReadonlyMap<number, StockReading>>;
 }
 
 export const createInventoryStore = (context: StoreContext): InventoryStore => ({
   upsertProductGroup: (changes) => upsertProductGroup(context, changes),
   deleteProduct: (change) => deleteProduct(context, change),
   recordOrderLines: (productId, items, options) => recordOrderLines(context, productId, items, options),
+  readStocks: (productIds) => readStocks(context, productIds),
 });

@@ -1,5 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, PoisonRecordError } from '../errors.js';
+import type { StoredProduct } from '../inventory/stored-product.js';
 import { Attr, numberValue } from './attributes.js';
 
 export type StoredItem = Readonly<Record<string, AttributeValue>>;
@@ -27,6 +28,19 @@ export const storedNumber = (item: StoredItem | undefined, name: string): number
   const raw = item?.[name]?.N;
   return raw === undefined ? undefined : Number(raw);
 };
+
+/**
+ * The item as planning sees it, from a read or from a refused condition's `ALL_OLD`. The ledger head (the
+ * last delete) is not on the item: `deletedAt` stays unknown here.
+ */
+export const storedProductFromItem = (item: StoredItem | undefined): StoredProduct => ({
+  exists: item !== undefined,
+  position: storedString(item, Attr.CDC_POSITION),
+  sourceStock: storedNumber(item, Attr.SOURCE_STOCK),
+  stock: storedNumber(item, Attr.STOCK_QUANTITY),
+  stockPosition: storedString(item, Attr.STOCK_POSITION),
+  deletedAt: undefined,
+});
 
 export const isConditionalCheckFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,16 +1,25 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { WriteContentionError } from '../errors.js';
 import type { OrderItemCreated } from '../inventory/changes.js';
-import { orderLineEntry, planOrderLines } from '../inventory/order-lines.js';
+import {
+  assumeCounted,
+  type OrderLinesPlan,
+  orderLineEntry,
+  planOrderLines,
+} from '../inventory/order-lines.js';
+import type { StoredProduct } from '../inventory/stored-product.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
-import { backoffAfterContention } from './backoff.js';
-import { rejectIfInvalid, storedString } from './item-reader.js';
+import { ContentionPolicy, pauseBeforeRetry } from './contention.js';
+import { rejectIfInvalid, storedProductFromItem } from './item-reader.js';
 import { LedgerAttr } from './ledger-attributes.js';
-import { MAX_CONDITION_RETRIES } from './outcome.js';
-import { readProduct } from './product-reads.js';
-import { ExpressionBuilder, headKey, itemKey, optionalNumber, optionalString } from './product-writes.js';
+import { ExpressionBuilder, headKey, itemKey } from './product-writes.js';
 import type { StoreContext } from './store-context.js';
-import { isConditionFailure, MAX_TRANSACTION_ITEMS, transactWrite } from './transactions.js';
+import {
+  type Cancellation,
+  isConditionFailure,
+  MAX_TRANSACTION_ITEMS,
+  transactWrite,
+} from './transactions.js';
 
 export interface OrderLinesResult {
   /** Subtracted from the stock now. */
@@ -21,8 +30,8 @@ export interface OrderLinesResult {
   readonly pending: readonly OrderItemCreated[];
   /** Already in the ledger: a redelivery or a connector's re-emission. */
   readonly duplicates: readonly OrderItemCreated[];
-  readonly stockAfter?: number;
-  readonly name?: string;
+  /** Transactions sent, the committed ones included (attempts per commit); one when absent. */
+  readonly attempts?: number;
 }
 
 export interface OrderLinesOptions {
@@ -30,7 +39,7 @@ export interface OrderLinesOptions {
   readonly requireProduct?: boolean;
 }
 
-/** Two actions of every transaction are the item's and the head's; the rest are entries. */
+/** Two actions of a transaction may be the item's and the head's; the rest are entries. */
 export const ENTRIES_PER_TRANSACTION = MAX_TRANSACTION_ITEMS - 2;
 
 /**
@@ -42,6 +51,7 @@ const pendingAttributes = (item: OrderItemCreated) => ({
   [LedgerAttr.SOURCE_RECORD]: stringValue(JSON.stringify(item.record)),
 });
 
+/** The line's identity, written only if new: the condition that makes every line count once. */
 const entryPut = (
   context: StoreContext,
   item: OrderItemCreated,
@@ -63,79 +73,134 @@ const entryPut = (
   },
 });
 
-interface ChunkResult {
-  readonly result: Omit<OrderLinesResult, 'duplicates'>;
-  readonly duplicates: readonly OrderItemCreated[];
-}
-
-const EMPTY: Omit<OrderLinesResult, 'duplicates'> = { applied: [], inCount: [], pending: [] };
+/**
+ * The commutative decrement: `ADD` the lines' sum, no read. Its condition decides the rare cases on the
+ * write itself: the item must exist (else the lines wait in the ledger for their product) and no count may
+ * have been set after the oldest of them (else that one is in the count). When refused, DynamoDB returns
+ * the item as it was, and the writer re-plans from that.
+ */
+const decrementItem = (context: StoreContext, plan: OrderLinesPlan): TransactWriteItem => {
+  const b = new ExpressionBuilder();
+  const oldest = plan.counted.reduce((min, item) => (item.position < min ? item.position : min), '\uffff');
+  const stockPosition = b.name(Attr.STOCK_POSITION);
+  const update = b.build(`ADD ${b.name(Attr.STOCK_QUANTITY)} ${b.value(numberValue(-plan.quantity))}`, [
+    `attribute_exists(${b.name(Attr.PRODUCT_ID)})`,
+    `(attribute_not_exists(${stockPosition}) OR ${stockPosition} <= ${b.value(stringValue(oldest))})`,
+  ]);
+  return {
+    Update: {
+      TableName: context.tableName,
+      Key: itemKey(plan.counted[0]?.productId as number),
+      ...update,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    } as TransactWriteItem['Update'],
+  };
+};
 
 /**
- * Records up to ENTRIES_PER_TRANSACTION order lines of one product in one transaction: an entry per line,
- * conditional on its identity being new, with the stock update or the head's version bump that makes the
- * set of entries and the stock agree whatever runs at the same time.
+ * While the product is absent: its create sums the ledger before it writes, and the head's version tells
+ * it whether an entry landed in between. The item must still be absent (if it was created meanwhile, the
+ * refused check returns it and the lines are re-planned against it).
+ */
+const pendingActions = (context: StoreContext, productId: number): TransactWriteItem[] => {
+  const head = new ExpressionBuilder();
+  const bump = head.build(`ADD ${head.name(LedgerAttr.VERSION)} ${head.value(numberValue(1))}`, []);
+  const absent = new ExpressionBuilder();
+  return [
+    {
+      Update: {
+        TableName: context.ledgerTableName,
+        Key: headKey(productId),
+        UpdateExpression: bump.UpdateExpression as string,
+        ExpressionAttributeNames: bump.ExpressionAttributeNames,
+        ...(bump.ExpressionAttributeValues === undefined
+          ? {}
+          : { ExpressionAttributeValues: bump.ExpressionAttributeValues }),
+      },
+    },
+    {
+      ConditionCheck: {
+        TableName: context.tableName,
+        Key: itemKey(productId),
+        ...absent.build(undefined, [`attribute_not_exists(${absent.name(Attr.PRODUCT_ID)})`]),
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+  ];
+};
+
+/** The transaction for a plan: entries first (their index is the line's), then the item's action if any. */
+const planActions = (
+  context: StoreContext,
+  productId: number,
+  lines: readonly OrderItemCreated[],
+  plan: OrderLinesPlan,
+): { readonly actions: TransactWriteItem[]; readonly itemIndex: number | undefined } => {
+  const expiresAt = Math.floor(context.now().getTime() / 1000) + context.ledgerRetentionSeconds;
+  const pending = plan.pending.length > 0;
+  const actions = lines.map((item) => entryPut(context, item, expiresAt, pending));
+  if (pending)
+    return { actions: [...actions, ...pendingActions(context, productId)], itemIndex: lines.length + 1 };
+  // Lines all older than the stock's position only need their identity recorded: that position never moves
+  // back, so they stay in the count whatever else commits.
+  if (plan.counted.length === 0) return { actions, itemIndex: undefined };
+  return { actions: [...actions, decrementItem(context, plan)], itemIndex: lines.length };
+};
+
+/** What a cancelled transaction says: which lines were there already, and what the item was if it refused. */
+interface Refusal {
+  readonly duplicateIndexes: ReadonlySet<number>;
+  /** The item as the refused condition saw it (absent when DynamoDB returned none). */
+  readonly item: StoredProduct | undefined;
+  /** Another transaction held an item at that moment, or DynamoDB throttled it: try again after a pause. */
+  readonly contended: boolean;
+}
+
+export const readRefusal = (
+  cancelled: readonly Cancellation[],
+  entries: number,
+  itemIndex: number | undefined,
+): Refusal => {
+  const duplicateIndexes = new Set<number>();
+  let item: StoredProduct | undefined;
+  let contended = false;
+  cancelled.forEach(({ code, item: returned }, index) => {
+    if (code === 'None') return;
+    if (isConditionFailure(code) && index < entries) duplicateIndexes.add(index);
+    else if (isConditionFailure(code) && index === itemIndex) item = storedProductFromItem(returned);
+    else contended = true;
+  });
+  return { duplicateIndexes, item, contended };
+};
+
+/**
+ * Records up to ENTRIES_PER_TRANSACTION order lines of one product in one transaction, without reading
+ * first: an entry per line (conditional on its identity being new) and one `ADD` of their sum to the item.
+ * Order lines never refuse each other; a refused condition (a duplicate, a count set after a line, the
+ * product absent) says what it saw, and the lines are re-planned from that, with no read.
  */
 const recordChunk = async (
   context: StoreContext,
   productId: number,
   chunk: readonly OrderItemCreated[],
   options: OrderLinesOptions,
-): Promise<ChunkResult> => {
-  let pending = chunk;
+): Promise<OrderLinesResult> => {
+  let lines = chunk;
   const duplicates: OrderItemCreated[] = [];
-  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES + pending.length; attempt++) {
-    if (pending.length === 0) return { result: EMPTY, duplicates };
-    const snapshot = await readProduct(context, productId);
-    const { stored } = snapshot;
-    if (!stored.exists && options.requireProduct === true)
-      return { result: { ...EMPTY, pending }, duplicates };
-    const plan = planOrderLines(pending, stored);
-    const expiresAt = Math.floor(context.now().getTime() / 1000) + context.ledgerRetentionSeconds;
-    const actions = pending.map((item) => entryPut(context, item, expiresAt, !stored.exists));
-    const b = new ExpressionBuilder();
-    let stockAfter: number | undefined;
-    if (!stored.exists) {
-      // The create reads the ledger before it writes: the version tells it whether it missed an entry.
-      const version = b.name(LedgerAttr.VERSION);
-      const update = b.build(`ADD ${version} ${b.value(numberValue(1))}`, []);
-      actions.push({
-        Update: {
-          TableName: context.ledgerTableName,
-          Key: headKey(productId),
-          UpdateExpression: update.UpdateExpression as string,
-          ExpressionAttributeNames: update.ExpressionAttributeNames,
-          ...(update.ExpressionAttributeValues === undefined
-            ? {}
-            : { ExpressionAttributeValues: update.ExpressionAttributeValues }),
-        },
-      });
-      const absent = new ExpressionBuilder();
-      actions.push({
-        ConditionCheck: {
-          TableName: context.tableName,
-          Key: itemKey(productId),
-          ...absent.build(undefined, [`attribute_not_exists(${absent.name(Attr.PRODUCT_ID)})`]),
-        },
-      });
-    } else if (plan.quantity > 0) {
-      stockAfter = (stored.stock ?? 0) - plan.quantity;
-      const stock = b.name(Attr.STOCK_QUANTITY);
-      const conditions = [
-        `attribute_exists(${b.name(Attr.PRODUCT_ID)})`,
-        b.unchanged(Attr.STOCK_QUANTITY, optionalNumber(stored.stock)),
-        b.unchanged(Attr.STOCK_POSITION, optionalString(stored.stockPosition)),
-      ];
-      actions.push({
-        Update: {
-          TableName: context.tableName,
-          Key: itemKey(productId),
-          ...b.build(`SET ${stock} = ${b.value(numberValue(stockAfter))}`, conditions),
-        } as TransactWriteItem['Update'],
-      });
+  let known: StoredProduct | undefined;
+  let pauses = 0;
+  for (let attempts = 1; ; attempts++) {
+    // Every retry either drops a duplicate, learns the item's state or pauses: this bound is never the norm.
+    if (attempts > ContentionPolicy.MAX_ATTEMPTS + chunk.length)
+      throw new WriteContentionError(productId, attempts);
+    if (lines.length === 0)
+      return { applied: [], inCount: [], pending: [], duplicates, attempts: attempts - 1 };
+    const plan = known === undefined ? assumeCounted(lines) : planOrderLines(lines, known);
+    if (plan.pending.length > 0 && options.requireProduct === true) {
+      return { applied: [], inCount: [], pending: plan.pending, duplicates, attempts: attempts - 1 };
     }
-    // Order lines all older than the stock's position only need their identity recorded: that position
-    // never moves back, so they stay in the count whatever else commits.
-    let cancelled: readonly string[] | undefined;
+    const { actions, itemIndex } = planActions(context, productId, lines, plan);
+    let cancelled: readonly Cancellation[] | undefined;
     try {
       cancelled = await transactWrite(context, actions);
     } catch (error) {
@@ -143,29 +208,16 @@ const recordChunk = async (
       throw error;
     }
     if (cancelled === undefined) {
-      return {
-        result: {
-          applied: plan.counted,
-          inCount: plan.inCount,
-          pending: plan.pending,
-          ...(stockAfter === undefined ? {} : { stockAfter }),
-          ...(storedString(snapshot.item, Attr.NAME) === undefined
-            ? {}
-            : { name: storedString(snapshot.item, Attr.NAME) }),
-        },
-        duplicates,
-      };
+      return { applied: plan.counted, inCount: plan.inCount, pending: plan.pending, duplicates, attempts };
     }
-    const entryCodes = cancelled.slice(0, pending.length);
-    const contended =
-      cancelled.slice(pending.length).some((code) => code !== 'None') ||
-      entryCodes.some((code) => code !== 'None' && !isConditionFailure(code));
-    duplicates.push(...pending.filter((_, index) => isConditionFailure(entryCodes[index])));
-    pending = pending.filter((_, index) => !isConditionFailure(entryCodes[index]));
-    // Entries that are already there only need re-planning; a lost race waits a little first.
-    if (contended) await backoffAfterContention(attempt);
+    const refusal = readRefusal(cancelled, lines.length, itemIndex);
+    duplicates.push(...lines.filter((_, index) => refusal.duplicateIndexes.has(index)));
+    lines = lines.filter((_, index) => !refusal.duplicateIndexes.has(index));
+    if (refusal.item !== undefined) known = refusal.item;
+    // Dropping duplicates or learning the item's state is progress and needs no pause; a collision does.
+    const progressed = refusal.duplicateIndexes.size > 0 || refusal.item !== undefined;
+    if (refusal.contended || !progressed) await pauseBeforeRetry(productId, pauses++);
   }
-  throw new WriteContentionError(productId);
 };
 
 /**
@@ -183,8 +235,7 @@ export const recordOrderLines = async (
   const inCount: OrderItemCreated[] = [];
   const pending: OrderItemCreated[] = [];
   const duplicates: OrderItemCreated[] = [];
-  let stockAfter: number | undefined;
-  let name: string | undefined;
+  let attempts = 0;
   for (let start = 0; start < items.length; start += ENTRIES_PER_TRANSACTION) {
     const chunk = await recordChunk(
       context,
@@ -192,19 +243,11 @@ export const recordOrderLines = async (
       items.slice(start, start + ENTRIES_PER_TRANSACTION),
       options,
     );
-    applied.push(...chunk.result.applied);
-    inCount.push(...chunk.result.inCount);
-    pending.push(...chunk.result.pending);
+    applied.push(...chunk.applied);
+    inCount.push(...chunk.inCount);
+    pending.push(...chunk.pending);
     duplicates.push(...chunk.duplicates);
-    stockAfter = chunk.result.stockAfter ?? stockAfter;
-    name = chunk.result.name ?? name;
+    attempts += chunk.attempts ?? 1;
   }
-  return {
-    applied,
-    inCount,
-    pending,
-    duplicates,
-    ...(stockAfter === undefined ? {} : { stockAfter }),
-    ...(name === undefined ? {} : { name }),
-  };
+  return { applied, inCount, pending, duplicates, attempts };
 };

@@ -3,7 +3,7 @@ import type { OrderItemCreated, PositionKey } from '../inventory/changes.js';
 import { orderLineEntry, orderLineEntryFrom } from '../inventory/order-lines.js';
 import type { StoredProduct } from '../inventory/stored-product.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
-import { type StoredItem, storedNumber, storedString } from './item-reader.js';
+import { type StoredItem, storedNumber, storedProductFromItem, storedString } from './item-reader.js';
 import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
 import type { StoreContext } from './store-context.js';
 
@@ -36,11 +36,7 @@ export const readProduct = async (context: StoreContext, productId: number): Pro
     item: item.Item,
     headVersion: storedNumber(head.Item, LedgerAttr.VERSION),
     stored: {
-      exists: item.Item !== undefined,
-      position: storedString(item.Item, Attr.CDC_POSITION),
-      sourceStock: storedNumber(item.Item, Attr.SOURCE_STOCK),
-      stock: storedNumber(item.Item, Attr.STOCK_QUANTITY),
-      stockPosition: storedString(item.Item, Attr.STOCK_POSITION),
+      ...storedProductFromItem(item.Item),
       deletedAt: storedString(head.Item, LedgerAttr.DELETED_AT),
     },
   };

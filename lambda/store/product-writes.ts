@@ -1,14 +1,20 @@
 import { type AttributeValue, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { ErrorCode, PoisonRecordError, WriteContentionError } from '../errors.js';
+import { ErrorCode, PoisonRecordError } from '../errors.js';
 import type { ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
 import type { StoredProduct } from '../inventory/stored-product.js';
 import { reflectedPosition } from '../inventory/stored-product.js';
-import { planUpsertGroup, type StockEffect, type UpsertGroupPlan } from '../inventory/upsert-group.js';
+import {
+  type BlindUpsertPlan,
+  planBlindUpsert,
+  planUpsertGroup,
+  type StockEffect,
+  type UpsertGroupPlan,
+} from '../inventory/upsert-group.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
-import { backoffAfterContention } from './backoff.js';
+import { isTransactionConflict, pauseBeforeRetry } from './contention.js';
 import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
 import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
-import { MAX_CONDITION_RETRIES, Outcome } from './outcome.js';
+import { Outcome } from './outcome.js';
 import { type ProductSnapshot, readProduct, sumOrderLinesFrom } from './product-reads.js';
 import type { StoreContext } from './store-context.js';
 import { transactWrite } from './transactions.js';
@@ -75,18 +81,12 @@ export const stockAfter = (
   return effect.value - ledgerQuantity;
 };
 
-/**
- * Pure: the conditional update that applies a planned upsert group. Its condition is a compare-and-set on
- * everything the plan read: the item's position (or its absence), and for a stock that is recomputed, the
- * stock and its position, so that no order line can slip in between the read and the write.
- */
-export const buildUpsertExpression = (
-  plan: UpsertGroupPlan & { merged: ProductUpserted },
-  stored: StoredProduct,
-  stock: number | undefined,
-): Expression => {
-  const b = new ExpressionBuilder();
-  const { merged, stock: effect } = plan;
+/** The SET and REMOVE clauses that write a merged change's columns and its position. */
+const columnAssignments = (
+  b: ExpressionBuilder,
+  merged: ProductUpserted,
+  sourceStock: number | undefined,
+) => {
   const sets: string[] = [];
   const removes: string[] = [];
   const set = (attribute: string, value: AttributeValue) =>
@@ -99,7 +99,46 @@ export const buildUpsertExpression = (
   set(Attr.LAST_UPDATED, stringValue(merged.lastUpdated));
   set(Attr.CDC_TIMESTAMP, numberValue(merged.cdcTimestamp));
   set(Attr.CDC_POSITION, stringValue(merged.position));
-  if (plan.sourceStock !== undefined) set(Attr.SOURCE_STOCK, numberValue(plan.sourceStock));
+  if (sourceStock !== undefined) set(Attr.SOURCE_STOCK, numberValue(sourceStock));
+  return { sets, removes, set };
+};
+
+const updateClause = (sets: readonly string[], removes: readonly string[]): string =>
+  `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
+
+/**
+ * Pure: the update that applies a run of upserts without reading first (planBlindUpsert). Its condition is
+ * what the plan assumed: the item exists, holds a position older than the run's oldest change, and (orders
+ * and ledger) holds the same previous stock_quantity, so the stock is left alone and commutes with order
+ * lines. Under `products` the row's value is the stock.
+ */
+export const buildBlindUpsertExpression = (plan: BlindUpsertPlan): Expression => {
+  const b = new ExpressionBuilder();
+  const { sets, removes, set } = columnAssignments(b, plan.merged, plan.sourceStock);
+  const position = b.name(Attr.CDC_POSITION);
+  const conditions = [
+    `attribute_exists(${b.name(Attr.PRODUCT_ID)})`,
+    `${position} < ${b.value(stringValue(plan.oldest))}`,
+  ];
+  if (plan.setsStock) set(Attr.STOCK_QUANTITY, numberValue(plan.sourceStock as number));
+  else if (plan.sourceStock !== undefined)
+    conditions.push(`${b.name(Attr.SOURCE_STOCK)} = ${b.value(numberValue(plan.sourceStock))}`);
+  return b.build(updateClause(sets, removes), conditions);
+};
+
+/**
+ * Pure: the conditional update that applies a planned upsert group. Its condition is a compare-and-set on
+ * everything the plan read: the item's position (or its absence), and for a stock that is recomputed, the
+ * stock and its position, so that no order line can slip in between the read and the write.
+ */
+export const buildUpsertExpression = (
+  plan: UpsertGroupPlan & { merged: ProductUpserted },
+  stored: StoredProduct,
+  stock: number | undefined,
+): Expression => {
+  const b = new ExpressionBuilder();
+  const { merged, stock: effect } = plan;
+  const { sets, removes, set } = columnAssignments(b, merged, plan.sourceStock);
   const conditions: string[] = [];
   if (stored.exists) {
     conditions.push(`attribute_exists(${b.name(Attr.PRODUCT_ID)})`);
@@ -123,8 +162,7 @@ export const buildUpsertExpression = (
       }
     }
   }
-  const update = `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
-  return b.build(update, conditions);
+  return b.build(updateClause(sets, removes), conditions);
 };
 
 /**
@@ -159,6 +197,8 @@ export interface UpsertGroupResult {
   readonly applied: readonly ProductUpserted[];
   readonly duplicates: readonly ProductUpserted[];
   readonly stale: readonly ProductUpserted[];
+  /** Write attempts, the committed one included; one when absent. */
+  readonly attempts?: number;
   /** Stock and name after the write, when it was applied and changed the stock. */
   readonly stockAfter?: number;
   readonly name?: string;
@@ -171,92 +211,140 @@ const incompleteNewItem = (productId: number): PoisonRecordError =>
   );
 
 /**
+ * The common case in one call and no read: a write whose condition is what planBlindUpsert assumed.
+ * Undefined when the condition was refused (or another transaction held the item): the caller reads.
+ */
+const upsertWithoutRead = async (
+  context: StoreContext,
+  productId: number,
+  changes: readonly ProductUpserted[],
+): Promise<UpsertGroupResult | undefined> => {
+  const plan = planBlindUpsert(changes, context.stockModel);
+  if (plan === undefined) return undefined;
+  try {
+    const { Attributes } = await context.client.send(
+      new UpdateItemCommand({
+        TableName: context.tableName,
+        Key: itemKey(productId),
+        ...buildBlindUpsertExpression(plan),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return {
+      applied: changes,
+      duplicates: [],
+      stale: [],
+      attempts: 1,
+      // A write that leaves the stock alone (a price edit) has no stock to alert on.
+      ...withStock(
+        plan.setsStock ? storedNumber(Attributes, Attr.STOCK_QUANTITY) : undefined,
+        storedString(Attributes, Attr.NAME),
+      ),
+    };
+  } catch (error) {
+    rejectIfInvalid(error, `the upsert of product ${productId}`);
+    if (isConditionalCheckFailed(error) || isTransactionConflict((error as Error)?.name)) return undefined;
+    throw error;
+  }
+};
+
+/**
  * Applies consecutive upserts of one product with one conditional write (or one transaction with the
- * ledger head), exactly as applying them one by one in commit order would. Read, plan, write with a
- * compare-and-set on what was read; when another writer got there first, read again.
+ * ledger head), exactly as applying them one by one in commit order would. When the position alone
+ * decides, one write without a read; otherwise read, plan, write with a compare-and-set on what was read,
+ * and when another writer got there first, pause and read again.
  */
 export const upsertProductGroup = async (
   context: StoreContext,
   changes: readonly ProductUpserted[],
 ): Promise<UpsertGroupResult> => {
   const productId = changes[0]?.productId as number;
-  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
-    const snapshot = await readProduct(context, productId);
-    const { stored } = snapshot;
-    const plan = planUpsertGroup(changes, stored, context.stockModel);
-    const { applied, duplicates, stale, merged } = plan;
-    if (merged === undefined) return { applied, duplicates, stale };
-    if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
-    const reset = plan.stock.kind === 'reset';
-    // No head means no delete and no order line recorded while the product was absent: nothing to sum.
-    // The head condition below catches one that lands between this read and the write.
-    const mayHaveEntries =
-      stored.exists || snapshot.headVersion !== undefined || stored.deletedAt !== undefined;
-    const ledgerQuantity =
-      plan.stock.kind === 'reset' && mayHaveEntries
-        ? await sumOrderLinesFrom(context, productId, plan.stock.from)
-        : 0;
-    const stock = stockAfter(plan.stock, stored, ledgerQuantity);
-    const update = buildUpsertExpression({ ...plan, merged }, stored, stock);
-    const what = `the upsert of product ${productId}`;
-    if (stored.exists && !reset) {
-      try {
-        const { Attributes } = await context.client.send(
-          new UpdateItemCommand({
-            TableName: context.tableName,
-            Key: itemKey(productId),
-            ...update,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return {
-          applied,
-          duplicates,
-          stale,
-          // A write that leaves the stock alone (a price edit) has no stock to alert on.
-          ...withStock(
-            plan.stock.kind === 'keep' ? undefined : storedNumber(Attributes, Attr.STOCK_QUANTITY),
-            storedString(Attributes, Attr.NAME),
-          ),
-        };
-      } catch (error) {
-        rejectIfInvalid(error, what);
-        if (!isConditionalCheckFailed(error)) throw error;
-        await backoffAfterContention(attempt);
-        continue;
-      }
-    }
-    const head = buildHeadCondition(snapshot, {
-      ...(stored.exists ? {} : { newerThanDelete: merged.position }),
-      sameVersion: reset,
-    });
-    const items: TransactWriteItem[] = [
-      { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } },
-      {
-        Update: {
+  const blind = await upsertWithoutRead(context, productId, changes);
+  if (blind !== undefined) return blind;
+  const tried = planBlindUpsert(changes, context.stockModel) === undefined ? 0 : 1;
+  for (let attempt = 0; ; attempt++) {
+    const result = await upsertAfterRead(context, productId, changes);
+    if (result !== undefined) return { ...result, attempts: tried + attempt + 1 };
+    await pauseBeforeRetry(productId, attempt);
+  }
+};
+
+/** One read-plan-write round; undefined when the compare-and-set lost to another writer. */
+const upsertAfterRead = async (
+  context: StoreContext,
+  productId: number,
+  changes: readonly ProductUpserted[],
+): Promise<UpsertGroupResult | undefined> => {
+  const snapshot = await readProduct(context, productId);
+  const { stored } = snapshot;
+  const plan = planUpsertGroup(changes, stored, context.stockModel);
+  const { applied, duplicates, stale, merged } = plan;
+  if (merged === undefined) return { applied, duplicates, stale };
+  if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
+  const reset = plan.stock.kind === 'reset';
+  // No head means no delete and no order line recorded while the product was absent: nothing to sum.
+  // The head condition below catches one that lands between this read and the write.
+  const mayHaveEntries =
+    stored.exists || snapshot.headVersion !== undefined || stored.deletedAt !== undefined;
+  const ledgerQuantity =
+    plan.stock.kind === 'reset' && mayHaveEntries
+      ? await sumOrderLinesFrom(context, productId, plan.stock.from)
+      : 0;
+  const stock = stockAfter(plan.stock, stored, ledgerQuantity);
+  const update = buildUpsertExpression({ ...plan, merged }, stored, stock);
+  const what = `the upsert of product ${productId}`;
+  if (stored.exists && !reset) {
+    try {
+      const { Attributes } = await context.client.send(
+        new UpdateItemCommand({
           TableName: context.tableName,
           Key: itemKey(productId),
           ...update,
-        } as TransactWriteItem['Update'],
-      },
-    ];
-    try {
-      const cancelled = await transactWrite(context, items);
-      if (cancelled === undefined) {
-        return {
-          applied,
-          duplicates,
-          stale,
-          ...withStock(stock, merged.columns.name ?? storedString(snapshot.item, Attr.NAME)),
-        };
-      }
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return {
+        applied,
+        duplicates,
+        stale,
+        ...withStock(
+          plan.stock.kind === 'keep' ? undefined : storedNumber(Attributes, Attr.STOCK_QUANTITY),
+          storedString(Attributes, Attr.NAME),
+        ),
+      };
     } catch (error) {
       rejectIfInvalid(error, what);
+      if (isConditionalCheckFailed(error) || isTransactionConflict((error as Error)?.name)) return undefined;
       throw error;
     }
-    await backoffAfterContention(attempt);
   }
-  throw new WriteContentionError(productId);
+  const head = buildHeadCondition(snapshot, {
+    ...(stored.exists ? {} : { newerThanDelete: merged.position }),
+    sameVersion: reset,
+  });
+  const items: TransactWriteItem[] = [
+    { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } },
+    {
+      Update: {
+        TableName: context.tableName,
+        Key: itemKey(productId),
+        ...update,
+      } as TransactWriteItem['Update'],
+    },
+  ];
+  try {
+    const cancelled = await transactWrite(context, items);
+    if (cancelled !== undefined) return undefined;
+  } catch (error) {
+    rejectIfInvalid(error, what);
+    throw error;
+  }
+  return {
+    applied,
+    duplicates,
+    stale,
+    ...withStock(stock, merged.columns.name ?? storedString(snapshot.item, Attr.NAME)),
+  };
 };
 
 const withStock = (stock: number | undefined, name: string | undefined) => ({
@@ -270,7 +358,7 @@ const withStock = (stock: number | undefined, name: string | undefined) => ({
  */
 export const deleteProduct = async (context: StoreContext, change: ProductDeleted): Promise<Outcome> => {
   const { productId, position } = change;
-  for (let attempt = 0; attempt < MAX_CONDITION_RETRIES; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     const snapshot = await readProduct(context, productId);
     const { stored } = snapshot;
     const current = reflectedPosition(stored);
@@ -306,7 +394,6 @@ export const deleteProduct = async (context: StoreContext, change: ProductDelete
       rejectIfInvalid(error, `the delete of product ${productId}`);
       throw error;
     }
-    await backoffAfterContention(attempt);
+    await pauseBeforeRetry(productId, attempt);
   }
-  throw new WriteContentionError(productId);
 };

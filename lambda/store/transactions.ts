@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   TransactionCanceledException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
@@ -8,11 +9,18 @@ import type { StoreContext } from './store-context.js';
 /** DynamoDB's limit on actions per TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/** Why each action of a cancelled transaction failed, in the order they were sent ('None' when it did not). */
-export type CancellationCodes = readonly string[];
+/**
+ * Why one action of a cancelled transaction failed ('None' when it did not), with the item as it was when
+ * the action asked for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`): a refused condition then
+ * tells the writer what it needs to re-plan without a second read.
+ */
+export interface Cancellation {
+  readonly code: string;
+  readonly item?: Readonly<Record<string, AttributeValue>>;
+}
 
 /**
- * Sends one transaction. Returns undefined when it committed, or the cancellation codes when a condition
+ * Sends one transaction. Returns undefined when it committed, or the cancellation reasons when a condition
  * failed or it collided with another transaction: the caller re-reads and re-plans. Anything else throws.
  * No ClientRequestToken: a transaction the SDK sends again after a lost response fails its own conditions
  * (the entries exist, the item moved on), and the re-read shows it applied; a token would instead make
@@ -21,7 +29,7 @@ export type CancellationCodes = readonly string[];
 export const transactWrite = async (
   context: StoreContext,
   items: readonly TransactWriteItem[],
-): Promise<CancellationCodes | undefined> => {
+): Promise<readonly Cancellation[] | undefined> => {
   try {
     await context.client.send(new TransactWriteItemsCommand({ TransactItems: [...items] }));
     return undefined;
@@ -39,7 +47,10 @@ export const transactWrite = async (
         cause: error,
       });
     }
-    return items.map((_, index) => reasons[index]?.Code ?? 'None');
+    return items.map((_, index) => {
+      const reason = reasons[index];
+      return { code: reason?.Code ?? 'None', ...(reason?.Item === undefined ? {} : { item: reason.Item }) };
+    });
   }
 };
 

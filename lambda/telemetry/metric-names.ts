@@ -12,6 +12,8 @@ export const MetricName = {
   TOMBSTONES_SKIPPED: 'TombstonesSkipped',
   EVENTS_IGNORED: 'EventsIgnored',
   DYNAMODB_WRITES: 'DynamoDbWrites',
+  /** Write attempts, the committed ones included: over DynamoDbWrites, the attempts per commit. */
+  WRITE_ATTEMPTS: 'DynamoDbWriteAttempts',
   /** Order lines committed before the stock's last set: already in that count. */
   ORDER_LINES_IN_COUNT: 'OrderLinesInCount',
   /** Order lines whose product is not in the table yet: kept in the ledger until it arrives. */

@@ -11,6 +11,7 @@ import { type OrderLinesResult, recordOrderLines } from '../../lambda/store/orde
 import { Outcome } from '../../lambda/store/outcome.js';
 import { hasOrderLine, readProduct } from '../../lambda/store/product-reads.js';
 import { deleteProduct, upsertProductGroup } from '../../lambda/store/product-writes.js';
+import { readStocks } from '../../lambda/store/stock-reads.js';
 import type { StoreContext } from '../../lambda/store/store-context.js';
 
 export const LetterOutcome = {
@@ -150,11 +151,12 @@ const replayOrderItem = async (target: ReplayTarget, item: OrderItemCreated): Pr
     return { outcome: LetterOutcome.STILL_FAILING, detail: `${failure.code}: ${failure.message}`, failure };
   }
   if (result.applied.length > 0) {
-    const stock =
-      result.stockAfter === undefined
-        ? ''
-        : `: stock ${result.stockAfter + item.quantity} → ${result.stockAfter}`;
-    const name = result.name === undefined ? '' : ` (${result.name})`;
+    // The decrement is an ADD that returns nothing; a dry run wrote nothing to read back.
+    const after = target.dryRun
+      ? undefined
+      : (await readStocks(target.storeContext, [item.productId])).get(item.productId);
+    const stock = after?.stock === undefined ? '' : `: stock ${after.stock + item.quantity} → ${after.stock}`;
+    const name = after?.name === undefined ? '' : ` (${after.name})`;
     return { outcome: LetterOutcome.REPLAYED, detail: `${what}${name}${stock}` };
   }
   const why =

@@ -30,7 +30,11 @@ export const inMemoryStores = () => {
       const product = products.get(productId);
       if (product === undefined) return { applied: [], inCount: [], pending: items, duplicates: [] };
       product.stock -= items.reduce((sum, item) => sum + item.quantity, 0);
-      return { applied: items, inCount: [], pending: [], duplicates: [], stockAfter: product.stock };
+      return { applied: items, inCount: [], pending: [], duplicates: [] };
+    },
+    async readStocks(productIds: readonly number[]) {
+      writes.push(`read ${productIds.join(',')}`);
+      return new Map(productIds.map((id) => [id, { stock: products.get(id)?.stock, name: undefined }]));
     },
   };
   const deadLetters: DeadLetterStore = {

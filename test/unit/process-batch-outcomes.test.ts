@@ -5,6 +5,7 @@ import { BatchProcessor } from '../../lambda/process-batch.js';
 import type { DeadLetter, DeadLetterStore } from '../../lambda/store/dead-letter.js';
 import type { InventoryStore } from '../../lambda/store/inventory-store.js';
 import { Outcome } from '../../lambda/store/outcome.js';
+import type { StockReading } from '../../lambda/store/stock-reads.js';
 import { createLogger } from '../../lambda/telemetry/powertools.js';
 import {
   BASE_TS_MS,
@@ -44,6 +45,7 @@ class ScriptedStore implements InventoryStore {
     private readonly refuse: (changes: readonly (ProductUpserted | OrderItemCreated)[]) => boolean = () =>
       false,
     private readonly orders: Partial<Awaited<ReturnType<InventoryStore['recordOrderLines']>>> = {},
+    private readonly stocks: ReadonlyMap<number, StockReading> = new Map(),
   ) {}
 
   upsertProductGroup: InventoryStore['upsertProductGroup'] = async (changes) => {
@@ -59,6 +61,10 @@ class ScriptedStore implements InventoryStore {
     this.calls.push(`orders ${items.map((item) => item.record.offset).join(',')}`);
     if (this.refuse(items)) throw new PoisonRecordError(ErrorCode.STORE_REJECTED, 'refused');
     return { applied: items, inCount: [], pending: [], duplicates: [], ...this.orders };
+  };
+  readStocks: InventoryStore['readStocks'] = async (productIds) => {
+    this.calls.push(`read ${productIds.join(',')}`);
+    return new Map([...this.stocks].filter(([id]) => productIds.includes(id)));
   };
 }
 
@@ -142,14 +148,12 @@ describe('BatchProcessor outcomes', () => {
       ),
     );
     const [first, second, third, fourth] = records;
-    const store = new ScriptedStore(() => false, {});
+    const store = new ScriptedStore(() => false, {}, new Map([[7, { stock: 3, name: 'P7' }]]));
     store.recordOrderLines = async (_productId, items) => ({
       applied: items.filter(({ record }) => record.offset === first?.offset),
       pending: items.filter(({ record }) => record.offset === second?.offset),
       inCount: items.filter(({ record }) => record.offset === third?.offset),
       duplicates: items.filter(({ record }) => record.offset === fourth?.offset),
-      stockAfter: 3,
-      name: 'P7',
     });
 
     // Act

@@ -53,6 +53,7 @@ const applyingStore = (): InventoryStore => ({
     pending: [],
     duplicates: [],
   }),
+  readStocks: async () => new Map(),
 });
 
 const collectingDeadLetters = () => {

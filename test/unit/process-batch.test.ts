@@ -63,8 +63,9 @@ class SchedulingProbe implements InventoryStore {
       inCount: [],
       pending: [],
       duplicates: [],
-      stockAfter: 100,
     });
+  readStocks: InventoryStore['readStocks'] = async (productIds) =>
+    new Map(productIds.map((id) => [id, { stock: 100, name: undefined }]));
 }
 
 const noDeadLetters: DeadLetterStore = {
