@@ -6,7 +6,8 @@ import { recordOrderLines } from '../../lambda/store/order-writes.js';
 import { upsertProductGroup } from '../../lambda/store/product-writes.js';
 import type { StoreContext } from '../../lambda/store/store-context.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
-import { plainItem } from '../../scripts/local/local-service.js';
+import { plainItem, startLocalService } from '../../scripts/local/local-service.js';
+import { BASE_TS_MS, mskEvent, orderItemRecordAt, productRecordAt } from '../support/debezium.js';
 import { seededRandom } from '../support/fault-injection.js';
 import { injectTransactionConflicts } from '../support/transaction-conflicts.js';
 import { orderItemCreated, positionAt, productUpserted } from '../unit/support/changes.js';
@@ -185,5 +186,69 @@ describe('order lines as commutative updates (lambda/store/order-writes.ts)', ()
       price: '2.00',
       stock_quantity: 40,
     });
+  });
+});
+
+describe('a hot product ordered from many partitions at once, through the handler', () => {
+  it('never fails an invocation for contention, even when DynamoDB cancels transactions that collide', async () => {
+    // Prepare: 60 order_items partitions, 5 lines each of product 1, every invocation in flight together;
+    // 5 ms per call, and a third of the writes refused as real DynamoDB refuses colliding transactions
+    const aws = await startEmbeddedAws();
+    let conflicts: ReturnType<typeof injectTransactionConflicts> | undefined;
+    const service = await startLocalService({
+      aws,
+      env: { DYNAMODB_TABLE: 'hot-product', DLQ_S3_BUCKET: 'hot-product' },
+      configureClients: ({ dynamoDb }) => {
+        dynamoDb.middlewareStack.add(
+          (next) => async (args) => {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            return next(args);
+          },
+          { step: 'initialize', name: 'latency' },
+        );
+        conflicts = injectTransactionConflicts(dynamoDb, 0, seededRandom(11));
+      },
+    });
+    const row = { id: 1, name: 'Console', description: null, price: '499.00', stock_quantity: 5_000 };
+    await service.invoke(
+      mskEvent([productRecordAt('c', row, { lastCommit: 5, lsn: 10, tsMs: BASE_TS_MS }, 0)]),
+    );
+    (conflicts as NonNullable<typeof conflicts>).rate = 1 / 3;
+    const batches = Array.from({ length: 60 }, (_, partition) =>
+      mskEvent(
+        Array.from({ length: 5 }, (_, index) => {
+          const lsn = 1_000 + partition * 10 + index;
+          const line = { id: partition * 10 + index + 1, order_id: partition, product_id: 1, quantity: 2 };
+          return orderItemRecordAt(
+            line,
+            { lastCommit: lsn - 1, lsn, tsMs: BASE_TS_MS + lsn },
+            index,
+            partition,
+          );
+        }),
+      ),
+    );
+
+    try {
+      // Act
+      const outcomes = await Promise.allSettled(batches.map((event) => service.invoke(event)));
+
+      // Assess
+      const failed = outcomes.filter((outcome) => outcome.status === 'rejected');
+      const counts = outcomes.flatMap((outcome) =>
+        outcome.status === 'fulfilled' ? [outcome.value.counts] : [],
+      );
+      const sum = (name: string) =>
+        counts.reduce((total, count) => total + ((count as Record<string, number>)[name] ?? 0), 0);
+      expect(failed).toEqual([]);
+      expect(conflicts?.injected.transactions).toBeGreaterThan(0);
+      expect(sum('StockDecremented')).toBe(300);
+      expect(sum('DynamoDbWriteAttempts')).toBeGreaterThan(sum('DynamoDbWrites'));
+      const [item] = await service.scanInventory();
+      expect(item).toMatchObject({ product_id: 1, stock_quantity: 5_000 - 600 });
+    } finally {
+      await service.stop();
+      await aws.stop();
+    }
   });
 });
