@@ -45,8 +45,9 @@ export const PROGRESS_EVERY = 100;
 const SKIP_METRIC: Record<SkippedRecord['reason'], MetricName> = {
   [SkipReason.TOMBSTONE]: MetricName.TOMBSTONES_SKIPPED,
   [SkipReason.ROWLESS_OP]: MetricName.EVENTS_IGNORED,
-  [SkipReason.ORDER_ITEM_NOT_CREATE]: MetricName.EVENTS_IGNORED,
   [SkipReason.ORDER_LINE_NOT_COUNTED]: MetricName.EVENTS_IGNORED,
+  [SkipReason.ORDER_LINE_UNCHANGED]: MetricName.EVENTS_IGNORED,
+  [SkipReason.ORDER_LINE_REMOVAL_UNKNOWN]: MetricName.ORDER_LINE_EDITS_UNKNOWN,
 };
 
 const OUTCOME_METRIC: Record<Outcome, MetricName> = {
@@ -136,7 +137,11 @@ export class BatchProcessor {
   #skip(skipped: SkippedRecord): void {
     this.#counters.add(SKIP_METRIC[skipped.reason]);
     this.#counters.recordDone();
-    this.#deps.logger.debug('Skipped record', { ...coordinates(skipped.record), reason: skipped.reason });
+    const fields = { ...coordinates(skipped.record), reason: skipped.reason, detail: skipped.detail };
+    // The stock may now be off by a quantity nobody sent: the operator must hear of it (reconcile finds it).
+    if (skipped.reason === SkipReason.ORDER_LINE_REMOVAL_UNKNOWN)
+      this.#deps.logger.warn('Order line edit not applied', fields);
+    else this.#deps.logger.debug('Skipped record', fields);
   }
 
   async #deadLetter(record: KafkaRecord, error: PoisonRecordError): Promise<void> {
@@ -231,12 +236,16 @@ export class BatchProcessor {
     const productId = step.items[0]?.productId as number;
     const result = await store.recordOrderLines(productId, step.items);
     this.#countAttempts(result.attempts);
-    this.#counters.add(MetricName.STOCK_DECREMENTED, result.applied.length);
+    const edits = result.applied.filter((item) => item.edit !== undefined).length;
+    this.#counters.add(MetricName.STOCK_DECREMENTED, result.applied.length - edits);
+    this.#counters.add(MetricName.ORDER_LINE_EDITS, edits);
     this.#counters.add(MetricName.ORDER_LINES_IN_COUNT, result.inCount.length);
     this.#counters.add(MetricName.ORDER_LINES_PENDING, result.pending.length);
     this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
-    const late = result.pending.filter((item) => this.#isBeyondLagBound(item));
-    this.#counters.recordDone(step.items.length - late.length);
+    this.#counters.add(MetricName.EVENTS_IGNORED, result.unchanged?.length ?? 0);
+    this.#warnUnremembered(productId, result.unremembered ?? []);
+    const late = result.pending.filter((item) => this.#isBeyondLagBound(item) && item.sharesRecord !== true);
+    this.#counters.recordDone(step.items.filter((item) => item.sharesRecord !== true).length - late.length);
     if (result.applied.length > 0) this.#decremented.add(productId);
     // Its product did not arrive within the bound: it never will, or someone must look. The ledger keeps
     // the entry too, so a product that does arrive still counts it, and a replay finds it applied.
@@ -249,6 +258,16 @@ export class BatchProcessor {
         ),
       );
     }
+  }
+
+  #warnUnremembered(productId: number, items: readonly InventoryChange[]): void {
+    if (items.length === 0) return;
+    this.#counters.add(MetricName.ORDER_LINE_EDITS_UNKNOWN, items.length);
+    this.#deps.logger.warn('Order line edit not applied: the ledger does not remember the line', {
+      productId,
+      records: items.map(({ record }) => coordinates(record)),
+      hint: 'set REPLICA IDENTITY FULL on order_items; npm run reconcile checks this product',
+    });
   }
 
   /** Over DynamoDbWrites, attempts per write: how much contention hot products meet. */

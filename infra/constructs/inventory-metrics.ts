@@ -23,6 +23,8 @@ export const HANDLER_METRICS = [
   'DynamoDbWriteAttempts',
   'OrderLinesInCount',
   'OrderLinesPending',
+  'OrderLineEdits',
+  'OrderLineEditsUnknown',
   'ChangesBeyondLagBound',
 ] as const;
 export type HandlerMetricName = (typeof HANDLER_METRICS)[number];

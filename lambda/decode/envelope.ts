@@ -19,6 +19,11 @@ export interface RowChange {
   readonly op: RowOp;
   /** `after` for c/u/r; for d the `before` image, which may hold only the key columns. */
   readonly row: Readonly<Record<string, unknown>>;
+  /**
+   * An update's `before` image: null with PostgreSQL's default REPLICA IDENTITY, the whole old row with
+   * `REPLICA IDENTITY FULL`. Absent for other ops and for unwrapped rows.
+   */
+  readonly before?: Readonly<Record<string, unknown>>;
   readonly fieldSchemas: ReadonlyMap<string, FieldSchema>;
   readonly position: SourcePosition;
   /** The envelope's `ts_ms`: when the connector processed the change. */
@@ -175,10 +180,12 @@ const parseDebeziumEnvelope = (
   }
   const source = isJsonObject(payload.source) ? payload.source : {};
   const eventTsMs = optionalInteger(unwrap.field(payload.ts_ms, 'ts_ms'));
+  const before = op === Op.UPDATE ? unwrap.row(payload.before) : undefined;
   return {
     kind: 'row',
     op: op as RowOp,
     row: isJsonObject(image) ? image : {},
+    ...(isJsonObject(before) ? { before } : {}),
     fieldSchemas: rowSchemaOfEnvelope(schema),
     position: {
       lsn: optionalLsn(unwrap.field(source.lsn, 'source.lsn')),

@@ -1,28 +1,96 @@
 import { ErrorCode, PoisonRecordError } from '../errors.js';
-import { type OrderItemCreated, type SkippedRecord, SkipReason } from '../inventory/changes.js';
+import {
+  type OrderItemCreated,
+  OrderLineEdit,
+  type SkippedRecord,
+  SkipReason,
+} from '../inventory/changes.js';
 import { keyRow, preview, readId, requireId } from './columns.js';
 import { Op, type RowChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
 import { changePosition } from './product-change.js';
+
+const isQuantity = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) > 0;
 
 const readQuantity = (row: RowChange['row']): number => {
   const quantity = row.quantity;
   if (quantity === undefined || quantity === null) {
     throw new PoisonRecordError(ErrorCode.MISSING_FIELD, "Column 'quantity' is missing");
   }
-  if (!Number.isSafeInteger(quantity) || (quantity as number) <= 0) {
+  if (!isQuantity(quantity)) {
     throw new PoisonRecordError(
       ErrorCode.INVALID_QUANTITY,
       `Column 'quantity' must be a positive integer, got ${preview(quantity)}`,
     );
   }
-  return quantity as number;
+  return quantity;
 };
 
 /**
- * Only new order lines (`c`) and snapshot rows (`r`) can take stock; which of them do is the stock model's
- * call (see stock-model.ts). Updates and deletes would need the old quantity, which default REPLICA
- * IDENTITY does not send, and restocks arrive as product changes.
+ * The old row's product and quantity, when the image is the whole row (`REPLICA IDENTITY FULL`). With the
+ * default identity a delete's image holds the key and nulls, and an unwrapped delete placeholders (0 for a
+ * NOT NULL integer): `quantity > 0` (the table's CHECK) tells a real image from those.
+ */
+const oldLine = (
+  image: RowChange['row'] | undefined,
+): { productId: number; quantity: number } | undefined => {
+  if (image === undefined || !isQuantity(image.quantity)) return undefined;
+  const productId = readId(image, 'product_id');
+  return productId === undefined ? undefined : { productId, quantity: image.quantity };
+};
+
+const skipped = (record: KafkaRecord, reason: SkippedRecord['reason'], detail: string): SkippedRecord => ({
+  type: 'Skipped',
+  reason,
+  detail,
+  record,
+});
+
+const orderItemIdOf = (change: RowChange, record: KafkaRecord): number =>
+  readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id');
+
+/**
+ * An edit moves the stock by what the line takes now minus what it took (a removal gives it all back).
+ * Exact with before images; an update without one recalls the old quantity from the ledger (the store does);
+ * a removal without one names neither product nor quantity and is counted and logged.
+ */
+const toOrderLineEdit = (
+  change: RowChange,
+  record: KafkaRecord,
+  common: Pick<OrderItemCreated, 'orderItemId' | 'position' | 'sourceTsMs' | 'record'>,
+): OrderItemCreated | SkippedRecord => {
+  const base = { type: 'OrderItemCreated', snapshot: false, ...common } as const;
+  if (change.op === Op.DELETE) {
+    const old = oldLine(change.row);
+    if (old === undefined) {
+      return skipped(
+        record,
+        SkipReason.ORDER_LINE_REMOVAL_UNKNOWN,
+        `order line ${common.orderItemId} removed without a before image (set REPLICA IDENTITY FULL on order_items): its quantity is not given back`,
+      );
+    }
+    return { ...base, productId: old.productId, quantity: -old.quantity, edit: OrderLineEdit.DELETE };
+  }
+  const productId = requireId(change.row, 'product_id');
+  const quantity = readQuantity(change.row);
+  const old = oldLine(change.before);
+  if (old === undefined) return { ...base, productId, quantity, edit: OrderLineEdit.UPDATE, recallOld: true };
+  if (old.productId !== productId) {
+    return { ...base, productId, quantity, edit: OrderLineEdit.UPDATE, movedFrom: old };
+  }
+  if (old.quantity === quantity) {
+    return skipped(
+      record,
+      SkipReason.ORDER_LINE_UNCHANGED,
+      `order line ${common.orderItemId} kept its product and quantity`,
+    );
+  }
+  return { ...base, productId, quantity: quantity - old.quantity, edit: OrderLineEdit.UPDATE };
+};
+
+/**
+ * New order lines (`c`) and snapshot rows (`r`) take their quantity; edits (`u`) and removals (`d`) move
+ * the stock by the difference. Which of them change stock is the stock model's call (see stock-model.ts).
  */
 export const toOrderItemChange = (
   change: RowChange,
@@ -37,22 +105,18 @@ export const toOrderItemChange = (
       "Unwrapped order_items row has no '__op': configure ExtractNewRecordState with add.fields=op",
     );
   }
-  if (change.op !== Op.CREATE && change.op !== Op.READ) {
-    return {
-      type: 'Skipped',
-      reason: SkipReason.ORDER_ITEM_NOT_CREATE,
-      detail: `order_items '${change.op}' does not change stock`,
-      record,
-    };
-  }
+  const common = {
+    orderItemId: orderItemIdOf(change, record),
+    position: changePosition(change, record, sourceEpoch),
+    sourceTsMs: change.position.sourceTsMs,
+    record,
+  };
+  if (change.op === Op.UPDATE || change.op === Op.DELETE) return toOrderLineEdit(change, record, common);
   return {
     type: 'OrderItemCreated',
     productId: requireId(change.row, 'product_id'),
-    orderItemId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
     quantity: readQuantity(change.row),
-    position: changePosition(change, record, sourceEpoch),
     snapshot: change.op === Op.READ,
-    sourceTsMs: change.position.sourceTsMs,
-    record,
+    ...common,
   };
 };

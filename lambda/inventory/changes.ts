@@ -39,13 +39,42 @@ export interface ProductDeleted {
   readonly record: KafkaRecord;
 }
 
-/** A new order line (`op: c`), or one read by a snapshot (`op: r`, counted only under the ledger model). */
+/** How an order line changed: the stock moves by what it takes now minus what it took before. */
+export const OrderLineEdit = {
+  /** `op: u`: the quantity or the product changed. */
+  UPDATE: 'update',
+  /** `op: d`: the line is gone and gives its quantity back. */
+  DELETE: 'delete',
+} as const;
+export type OrderLineEdit = (typeof OrderLineEdit)[keyof typeof OrderLineEdit];
+
+/**
+ * An order line's effect on one product's stock: a new line (`op: c`), one read by a snapshot (`op: r`,
+ * counted only under the ledger model), or an edit or removal of one (`edit`).
+ */
 export interface OrderItemCreated {
   readonly type: 'OrderItemCreated';
   readonly productId: number;
-  /** The order line's primary key: with the position, its identity. */
+  /** The order line's primary key: with the position (and the product), its identity. */
   readonly orderItemId: number;
+  /**
+   * Units this change takes from the product's stock: the line's quantity for a new line; for an edit the
+   * new quantity minus the old (negative when it gives stock back), for a removal minus the old quantity.
+   */
   readonly quantity: number;
+  readonly edit?: OrderLineEdit;
+  /**
+   * An update without a before image (default REPLICA IDENTITY): the old quantity is recalled from the
+   * ledger's entries of this line, and `quantity` is then the line's new quantity, not yet a difference.
+   */
+  readonly recallOld?: true;
+  /**
+   * The line's `product_id` changed (known from a before image): the old product gets `quantity` back.
+   * Planning splits this into one change per product (order-line-effects.ts).
+   */
+  readonly movedFrom?: { readonly productId: number; readonly quantity: number };
+  /** The second half of a split change: its record is counted once, with the first. */
+  readonly sharesRecord?: true;
   readonly position: PositionKey;
   readonly snapshot: boolean;
   readonly sourceTsMs: number | undefined;
@@ -57,9 +86,15 @@ export type InventoryChange = ProductUpserted | ProductDeleted | OrderItemCreate
 export const SkipReason = {
   TOMBSTONE: 'TOMBSTONE',
   ROWLESS_OP: 'ROWLESS_OP',
-  ORDER_ITEM_NOT_CREATE: 'ORDER_ITEM_NOT_CREATE',
   /** The stock model says this order line does not change stock (products model, or a snapshot row). */
   ORDER_LINE_NOT_COUNTED: 'ORDER_LINE_NOT_COUNTED',
+  /** An edit that leaves the line's product and quantity as they were (a unit price edit). */
+  ORDER_LINE_UNCHANGED: 'ORDER_LINE_UNCHANGED',
+  /**
+   * A removal without a before image (default REPLICA IDENTITY): neither the product nor the quantity is
+   * known, so the stock cannot be given back. Counted and logged; `npm run reconcile` finds the product.
+   */
+  ORDER_LINE_REMOVAL_UNKNOWN: 'ORDER_LINE_REMOVAL_UNKNOWN',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 

@@ -1,4 +1,5 @@
 import type { InventoryChange, OrderItemCreated, ProductDeleted, ProductUpserted } from './changes.js';
+import { orderLineEffects } from './order-line-effects.js';
 
 export type WriteStep =
   /** Consecutive upserts of one product, in delivery order: one conditional write (see upsert-group.ts). */
@@ -19,10 +20,13 @@ export interface BatchPlan {
   readonly inBatchDuplicates: readonly InventoryChange[];
 }
 
-/** A change's identity: its table, its row's key and its source position; never its Kafka offset. */
+/**
+ * A change's identity: its table, its row's key and its source position; never its Kafka offset. An order
+ * line's effect also names its product: a line moved between products is one change with two effects.
+ */
 export const changeIdentity = (change: InventoryChange): string =>
   change.type === 'OrderItemCreated'
-    ? `o\u0000${change.orderItemId}\u0000${change.position}`
+    ? `o\u0000${change.orderItemId}\u0000${change.position}\u0000${change.productId}`
     : `p\u0000${change.productId}\u0000${change.position}`;
 
 type OpenStep =
@@ -54,7 +58,7 @@ export const planWrites = (changes: readonly InventoryChange[]): BatchPlan => {
   const seen = new Set<string>();
   const inBatchDuplicates: InventoryChange[] = [];
   const stepsByProduct = new Map<number, OpenStep[]>();
-  for (const change of changes) {
+  for (const change of changes.flatMap(orderLineEffects)) {
     const id = changeIdentity(change);
     if (seen.has(id)) {
       inBatchDuplicates.push(change);

@@ -12,7 +12,10 @@ export const LedgerAttr = {
   VERSION: 'version',
   /** Head: position of the latest delete of this product id. */
   DELETED_AT: 'deleted_at',
+  /** Entry: units the change took from the stock (negative when an edit or removal gave some back). */
   QUANTITY: 'quantity',
+  /** Entry: the order line's id, so an edit without a before image can recall the line's quantity. */
+  ORDER_ITEM_ID: 'order_item_id',
   /** Entry: epoch seconds after which DynamoDB's TTL may remove it (the lag bound, see config.ts). */
   EXPIRES_AT: 'expires_at',
   /** Entry: `<topic>:<partition>:<offset>` of the record that first brought it, for operators. */

@@ -12,6 +12,8 @@ import { Attr, numberValue, stringValue } from './attributes.js';
 import { ContentionPolicy, pauseBeforeRetry } from './contention.js';
 import { rejectIfInvalid, storedProductFromItem } from './item-reader.js';
 import { LedgerAttr } from './ledger-attributes.js';
+import { recallOldQuantities } from './order-line-recall.js';
+import { readProduct } from './product-reads.js';
 import { ExpressionBuilder, headKey, itemKey } from './product-writes.js';
 import type { StoreContext } from './store-context.js';
 import {
@@ -30,6 +32,10 @@ export interface OrderLinesResult {
   readonly pending: readonly OrderItemCreated[];
   /** Already in the ledger: a redelivery or a connector's re-emission. */
   readonly duplicates: readonly OrderItemCreated[];
+  /** Edits without a before image whose line the ledger does not remember: the stock is left as it is. */
+  readonly unremembered?: readonly OrderItemCreated[];
+  /** Edits without a before image that left the quantity as it was. */
+  readonly unchanged?: readonly OrderItemCreated[];
   /** Transactions sent, the committed ones included (attempts per commit); one when absent. */
   readonly attempts?: number;
 }
@@ -64,6 +70,7 @@ const entryPut = (
       [LedgerAttr.PRODUCT_ID]: numberValue(item.productId),
       [LedgerAttr.ENTRY]: stringValue(orderLineEntry(item)),
       [LedgerAttr.QUANTITY]: numberValue(item.quantity),
+      [LedgerAttr.ORDER_ITEM_ID]: numberValue(item.orderItemId),
       [LedgerAttr.EXPIRES_AT]: numberValue(expiresAt),
       [LedgerAttr.RECORD]: stringValue(`${item.record.topic}:${item.record.partition}:${item.record.offset}`),
       ...(pending ? pendingAttributes(item) : {}),
@@ -187,7 +194,9 @@ const recordChunk = async (
 ): Promise<OrderLinesResult> => {
   let lines = chunk;
   const duplicates: OrderItemCreated[] = [];
-  let known: StoredProduct | undefined;
+  // Replay asks before it writes: an absent product keeps the letter even if the line's entry is there.
+  let known: StoredProduct | undefined =
+    options.requireProduct === true ? (await readProduct(context, productId)).stored : undefined;
   let pauses = 0;
   for (let attempts = 1; ; attempts++) {
     // Every retry either drops a duplicate, learns the item's state or pauses: this bound is never the norm.
@@ -234,13 +243,15 @@ export const recordOrderLines = async (
   const applied: OrderItemCreated[] = [];
   const inCount: OrderItemCreated[] = [];
   const pending: OrderItemCreated[] = [];
-  const duplicates: OrderItemCreated[] = [];
+  const recalled = await recallOldQuantities(context, items);
+  const duplicates: OrderItemCreated[] = [...recalled.duplicates];
+  const { ready } = recalled;
   let attempts = 0;
-  for (let start = 0; start < items.length; start += ENTRIES_PER_TRANSACTION) {
+  for (let start = 0; start < ready.length; start += ENTRIES_PER_TRANSACTION) {
     const chunk = await recordChunk(
       context,
       productId,
-      items.slice(start, start + ENTRIES_PER_TRANSACTION),
+      ready.slice(start, start + ENTRIES_PER_TRANSACTION),
       options,
     );
     applied.push(...chunk.applied);
@@ -249,5 +260,13 @@ export const recordOrderLines = async (
     duplicates.push(...chunk.duplicates);
     attempts += chunk.attempts ?? 1;
   }
-  return { applied, inCount, pending, duplicates, attempts };
+  return {
+    applied,
+    inCount,
+    pending,
+    duplicates,
+    attempts,
+    unremembered: recalled.unremembered,
+    unchanged: recalled.unchanged,
+  };
 };

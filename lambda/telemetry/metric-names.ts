@@ -18,6 +18,13 @@ export const MetricName = {
   ORDER_LINES_IN_COUNT: 'OrderLinesInCount',
   /** Order lines whose product is not in the table yet: kept in the ledger until it arrives. */
   ORDER_LINES_PENDING: 'OrderLinesPending',
+  /** Order-line edits and removals applied: the stock moved by the difference. */
+  ORDER_LINE_EDITS: 'OrderLineEdits',
+  /**
+   * Order-line edits whose old quantity is unknown (a removal without a before image, an update of a line
+   * the ledger does not remember): the stock was left as it was; `npm run reconcile` finds the product.
+   */
+  ORDER_LINE_EDITS_UNKNOWN: 'OrderLineEditsUnknown',
   /** Changes older than LAG_BOUND_HOURS: the products they name may be off. */
   BEYOND_LAG_BOUND: 'ChangesBeyondLagBound',
 } as const;

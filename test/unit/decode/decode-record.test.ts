@@ -522,24 +522,17 @@ describe('decodeRecord, order items', () => {
     expectPoison(error, ErrorCode.MISSING_FIELD);
   });
 
-  it.each([['delete', 'order-items-delete.json', 'd']])(
-    'skips a %s as ORDER_ITEM_NOT_CREATE',
-    (_label, fixture, op) => {
-      // Prepare
-      const record = fixtureRecord(fixture, { topic: ORDER_ITEMS_TOPIC });
+  it('skips a removal without a before image as ORDER_LINE_REMOVAL_UNKNOWN: neither product nor quantity is sent', () => {
+    // Prepare
+    const record = fixtureRecord('order-items-delete.json', { topic: ORDER_ITEMS_TOPIC });
 
-      // Act
-      const decoded = decode(record);
+    // Act
+    const decoded = decode(record) as SkippedRecord;
 
-      // Assess
-      expect(decoded).toEqual({
-        type: 'Skipped',
-        reason: 'ORDER_ITEM_NOT_CREATE',
-        detail: `order_items '${op}' does not change stock`,
-        record,
-      } satisfies SkippedRecord);
-    },
-  );
+    // Assess
+    expect(decoded).toMatchObject({ type: 'Skipped', reason: 'ORDER_LINE_REMOVAL_UNKNOWN' });
+    expect(decoded.detail).toContain('REPLICA IDENTITY FULL');
+  });
 
   it.each([
     ['orders', 'ORDER_LINE_NOT_COUNTED'],
@@ -567,18 +560,50 @@ describe('decodeRecord, order items', () => {
     expect(decoded).toMatchObject({ type: 'Skipped', reason: 'ORDER_LINE_NOT_COUNTED' });
   });
 
-  it('skips an update as ORDER_ITEM_NOT_CREATE', () => {
+  it('decodes an update without a before image as an edit whose old quantity the ledger recalls', () => {
     // Prepare
     const json = loadFixture('order-items-create-schema.json');
     (json.payload as Record<string, unknown>).op = 'u';
     const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: json });
 
     // Act
-    const decoded = decode(record) as SkippedRecord;
+    const decoded = decode(record);
 
     // Assess
-    expect(decoded.type).toBe('Skipped');
-    expect(decoded.reason).toBe('ORDER_ITEM_NOT_CREATE');
+    expect(decoded).toMatchObject({ type: 'OrderItemCreated', edit: 'update', recallOld: true });
+  });
+
+  it('decodes an update with a before image (REPLICA IDENTITY FULL) as the difference in quantity', () => {
+    // Prepare
+    const json = loadFixture('order-items-create-schema.json');
+    const payload = json.payload as Record<string, Record<string, unknown>>;
+    payload.op = 'u' as never;
+    payload.before = { ...payload.after, quantity: (payload.after?.quantity as number) + 3 };
+    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: json });
+
+    // Act
+    const decoded = decode(record);
+
+    // Assess
+    expect(decoded).toMatchObject({ type: 'OrderItemCreated', edit: 'update', quantity: -3 });
+    expect(decoded).not.toHaveProperty('recallOld');
+  });
+
+  it('decodes a removal with a before image as giving the quantity back to its product', () => {
+    // Prepare
+    const json = loadFixture('order-items-create-schema.json');
+    const payload = json.payload as Record<string, unknown>;
+    payload.op = 'd';
+    payload.before = payload.after;
+    payload.after = null;
+    const record = mskRecord({ topic: ORDER_ITEMS_TOPIC, value: json });
+
+    // Act
+    const decoded = decode(record);
+
+    // Assess
+    expect(decoded).toMatchObject({ type: 'OrderItemCreated', edit: 'delete' });
+    expect((decoded as { quantity: number }).quantity).toBeLessThan(0);
   });
 
   it('rejects an unwrapped order item without __op as MISSING_FIELD rather than guessing create or update', () => {
