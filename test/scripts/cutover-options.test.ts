@@ -3,7 +3,7 @@ import { positionKey } from '../../lambda/inventory/position.js';
 import { UsageError } from '../../scripts/cli/errors.js';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { cutoverMain } from '../../scripts/cutover/cutover.js';
-import { parseCutoverArgs } from '../../scripts/cutover/options.js';
+import { CUTOVER_TOOL, parseCutoverArgs } from '../../scripts/cutover/options.js';
 import { parseCutoverPosition, stampPositions } from '../../scripts/cutover/source-position.js';
 import { capturingIo } from './support/postgres.js';
 
@@ -121,7 +121,7 @@ describe('cutover settings', () => {
 
       // Act
       const code = await runCli(
-        'cutover',
+        CUTOVER_TOOL,
         (argv, io) => cutoverMain(argv, io, env),
         ['--endpoint', 'local', '--position', '1,2', ...args],
         captured.io,

@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
+import { RECONCILE_TOOL } from '../../scripts/reconcile/options.js';
 import { reconcileMain } from '../../scripts/reconcile/reconcile.js';
 import { capturingIo, startTestPostgres, type TestPostgres } from './support/postgres.js';
 
@@ -34,7 +35,7 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
   const run = async (args: string[], table = PRODUCTS_TABLE) => {
     const captured = capturingIo();
     const code = await runCli(
-      'reconcile',
+      RECONCILE_TOOL,
       (argv, io) => reconcileMain(argv, io, env),
       ['--endpoint', 'local', '--table', table, ...args],
       captured.io,

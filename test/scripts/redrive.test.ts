@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { scanTable } from '../../scripts/inventory/inventory.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
+import { REDRIVE_TOOL } from '../../scripts/redrive/options.js';
 import { redriveMain } from '../../scripts/redrive/redrive.js';
 import {
   mskEvent,
@@ -135,7 +136,7 @@ describe('npm run redrive on the embedded services', () => {
       const io = recordingIo();
       const env = { ...aws.env, DYNAMODB_TABLE: table };
       const code = await runCli(
-        'redrive',
+        REDRIVE_TOOL,
         (args, cliIo) => redriveMain(args, cliIo, env),
         ['--endpoint', 'local', '--bucket', bucket, ...argv],
         io,
