@@ -9,25 +9,10 @@ import { join } from 'node:path';
 import type { LowStockAlert } from '../lambda/inventory/low-stock.js';
 import { parseCommandLine } from './cli/parse-command-line.js';
 import { runCli } from './cli/run-cli.js';
+import { START_TOOL } from './cli/service-tools.js';
 import { formatTable } from './cli/table.js';
-import type { ToolDefinition } from './cli/tool.js';
 import { formatInventory } from './inventory/inventory.js';
 import { startLocalService } from './local/local-service.js';
-
-export const START_TOOL: ToolDefinition = {
-  name: 'start',
-  command: 'npm start',
-  help: `Usage: npm start
-
-Starts DynamoDB Local and s3rver for this run only, creates the tables and the dead-letter bucket, sends every
-sample event in events/ through the real handler (events/replay-order.txt gives the order; one batch twice),
-prints the invocations, the inventory, the low-stock alerts and the dead letters, and stops what it started.
-Takes no options; the function's environment variables apply (STOCK_MODEL, LOW_STOCK_THRESHOLD, ...).
-  -h, --help               show this help
-
-Example: npm start
-`,
-};
 
 const EVENTS_DIR = join(import.meta.dirname, '..', 'events');
 /** Delivered a second time to show that redelivery changes nothing. */

@@ -8,7 +8,7 @@ import { ensureLocalResources, LOCAL_BUCKET } from './cli/aws-connection.js';
 import { ExitCode } from './cli/errors.js';
 import { parseCommandLine } from './cli/parse-command-line.js';
 import { runCli } from './cli/run-cli.js';
-import type { ToolDefinition } from './cli/tool.js';
+import { LOCAL_TOOL } from './cli/service-tools.js';
 import { startEmbeddedAws } from './local/embedded-aws.js';
 import {
   findLocalSession,
@@ -16,20 +16,6 @@ import {
   removeLocalSession,
   writeLocalSession,
 } from './local/local-session.js';
-
-export const LOCAL_TOOL: ToolDefinition = {
-  name: 'local',
-  command: 'npm run local',
-  help: `Usage: npm run local
-
-Starts DynamoDB Local and s3rver with their data in .local/ and keeps them up until Ctrl-C; the tools with
---endpoint local use them meanwhile. Takes no options.
-  -h, --help               show this help
-
-Example: npm run local   (then, in another terminal: npm run invoke -- events/products-snapshot.json)
-`,
-  failure: 'so does a session already running',
-};
 
 const main = async (): Promise<ExitCode | undefined> => {
   const already = await findLocalSession();
