@@ -374,18 +374,18 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
     expect(results.map((result) => [result.code, result.stderr])).toEqual([
       [
         2,
-        "reconcile: --stock-model must be one of orders, products, ledger, got 'fifo'\nRun 'reconcile --help' for usage.\n",
+        "reconcile: --stock-model must be one of orders, products, ledger, got 'fifo' (see npm run reconcile -- --help)\n",
       ],
-      [2, "reconcile: Unknown option '--postgress'\nRun 'reconcile --help' for usage.\n"],
+      [2, "reconcile: unknown option '--postgress' (see npm run reconcile -- --help)\n"],
       [
         2,
-        "reconcile: --postgres <connection-url> is required (the shop database, ideally a read replica)\nRun 'reconcile --help' for usage.\n",
+        'reconcile: --postgres <connection-url> is required (the shop database, ideally a read replica) (see npm run reconcile -- --help)\n',
       ],
       [
         2,
-        "reconcile: --postgres must be a postgres:// or postgresql:// URL, got 'mysql://…'\nRun 'reconcile --help' for usage.\n",
+        "reconcile: --postgres must be a postgres:// or postgresql:// URL, got 'mysql://…' (see npm run reconcile -- --help)\n",
       ],
-      [2, "reconcile: --signal-table needs --repair-sql\nRun 'reconcile --help' for usage.\n"],
+      [2, 'reconcile: --signal-table needs --repair-sql (see npm run reconcile -- --help)\n'],
     ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: npm run reconcile -- --postgres <connection-url>');

@@ -313,7 +313,7 @@ describe('npm run redrive on the embedded services', () => {
 
     // Assess
     expect(results.map((result) => result.code)).toEqual([2, 2, 2, 2, 2]);
-    for (const { err } of results) expect(err).toMatch(/^redrive: .+\nRun 'redrive --help' for usage\.\n$/);
+    for (const { err } of results) expect(err).toMatch(/^redrive: .+ \(see npm run redrive -- --help\)\n$/);
     expect(results[1]?.err).toContain(
       "--since must be an ISO-8601 time like 2025-01-15T10:00:00Z, got 'yesterday'",
     );
