@@ -1,4 +1,4 @@
-import { CliError, ExitCode, OutputClosedError, UsageError } from './errors.js';
+import { CliError, ExitCode, OutputClosedError } from './errors.js';
 import { helpCommand, type ToolDefinition, toolHelp, wantsHelp } from './tool.js';
 
 export interface CliIo {
@@ -56,7 +56,7 @@ const lastWords = (io: CliIo, text: string): void => {
 
 /**
  * Runs a tool the way every tool runs: `-h/--help` prints its help and exits 0 before anything else; a
- * CliError becomes one line on stderr and its exit code (a UsageError's line points at the help); a closed
+ * CliError becomes one line on stderr and its exit code (an exit-2 line points at the help); a closed
  * stdout or stderr ends the run quietly with 0; anything else is a bug and keeps its stack. A main that
  * returns an exit code (3, found what it checks for) exits with it; one that returns nothing exits 0.
  */
@@ -76,7 +76,8 @@ export const runCli = async (
   } catch (error) {
     if (error instanceof OutputClosedError) return ExitCode.OK;
     if (error instanceof CliError) {
-      const pointer = error instanceof UsageError ? ` (see ${helpCommand(tool)})` : '';
+      // Exit code 2 is something the user changes (an option, a setting, a file): the help says how.
+      const pointer = error.exitCode === ExitCode.USAGE ? ` (see ${helpCommand(tool)})` : '';
       lastWords(io, `${tool.name}: ${oneLine(error.message)}${pointer}\n`);
       return error.exitCode;
     }

@@ -23,14 +23,34 @@ const EXIT_CODE_MEANINGS = {
   [ExitCode.USAGE]: 'bad command line, setting or input file (one line on stderr)',
 } as const;
 
+const HELP_WIDTH = 110;
+const MEANING_INDENT = '     ';
+
+/** One exit code and its meaning, wrapped under the meaning so that a long one stays readable. */
+const exitCodeLine = (code: ExitCode, meaning: string): string => {
+  const lines: string[] = [];
+  let line = `  ${code}  `;
+  for (const word of meaning.split(' ')) {
+    if (line.trim() !== String(code) && line.length + word.length + 1 > HELP_WIDTH) {
+      lines.push(line.trimEnd());
+      line = MEANING_INDENT;
+    }
+    line += line.endsWith(' ') ? word : ` ${word}`;
+  }
+  return [...lines, line].join('\n');
+};
+
 /** The exit-code lines of every tool's help, worded once so that no tool tells them differently. */
 export const exitCodeHelp = (tool: Pick<ToolDefinition, 'found' | 'failure'>): string =>
   [
     'Exit codes (the same in every tool):',
-    `  ${ExitCode.OK}  ${EXIT_CODE_MEANINGS[ExitCode.OK]}`,
-    `  ${ExitCode.FAILURE}  ${EXIT_CODE_MEANINGS[ExitCode.FAILURE]}${tool.failure === undefined ? '' : `; ${tool.failure}`}`,
-    `  ${ExitCode.USAGE}  ${EXIT_CODE_MEANINGS[ExitCode.USAGE]}`,
-    ...(tool.found === undefined ? [] : [`  ${ExitCode.FOUND}  ${tool.found}`]),
+    exitCodeLine(ExitCode.OK, EXIT_CODE_MEANINGS[ExitCode.OK]),
+    exitCodeLine(
+      ExitCode.FAILURE,
+      `${EXIT_CODE_MEANINGS[ExitCode.FAILURE]}${tool.failure === undefined ? '' : `; ${tool.failure}`}`,
+    ),
+    exitCodeLine(ExitCode.USAGE, EXIT_CODE_MEANINGS[ExitCode.USAGE]),
+    ...(tool.found === undefined ? [] : [exitCodeLine(ExitCode.FOUND, tool.found)]),
   ].join('\n');
 
 /** The whole text `--help` prints. */

@@ -272,7 +272,11 @@ describe('every tool, run against local endpoints', () => {
 
     // Assess
     expect(results.map((result) => result.code)).toEqual([2, 2, 2]);
-    for (const result of results) expect(result.stderr).toMatch(/^(invoke|make-event): [^\n]+\n$/);
+    for (const result of results) {
+      expect(result.stderr).toMatch(
+        /^(invoke|make-event): [^\n]+ \(see npm run (invoke|make-event) -- --help\)\n$/,
+      );
+    }
   });
 
   it('exit 3 when the tool finds what it checks for: replay and redrive agree on a --key that names nothing', async () => {
