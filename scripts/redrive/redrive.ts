@@ -347,7 +347,7 @@ export const redriveMain = async (
       .map((outcome) => `${summary.counts[outcome]} ${outcome}`)
       .join(', ');
     throw new CliError(
-      `${notRedriven.length} object(s) could not be redriven (${byOutcome}); see above`,
+      `${notRedriven.length} object(s) could not be redriven (${byOutcome}); see the report`,
       ExitCode.FOUND,
     );
   }

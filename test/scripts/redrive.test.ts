@@ -226,7 +226,7 @@ describe('npm run redrive on the embedded services', () => {
 
     // Assess
     expect(code).toBe(3);
-    expect(err).toBe('redrive: 1 object(s) could not be redriven (1 NO_PAYLOAD); see above\n');
+    expect(err).toBe('redrive: 1 object(s) could not be redriven (1 NO_PAYLOAD); see the report\n');
     expect(out).toContain(`no payload         ${KEYS.tooLarge}`);
     expect(out).toContain('MaximumPayloadSizeExceeded after 1 invocation(s)');
     expect(out).toContain(
