@@ -1,5 +1,5 @@
 /** Entry point of `npm run invoke`; see scripts/invoke/invoke.ts for the options. */
 import { runCli } from './cli/run-cli.js';
-import { invokeMain } from './invoke/invoke.js';
+import { INVOKE_TOOL, invokeMain } from './invoke/invoke.js';
 
-process.exitCode = await runCli('invoke', (argv, io) => invokeMain(argv, io));
+process.exitCode = await runCli(INVOKE_TOOL, (argv, io) => invokeMain(argv, io));

@@ -7,6 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LowStockAlert } from '../lambda/inventory/low-stock.js';
+import { parseCommandLine } from './cli/parse-command-line.js';
+import { runCli } from './cli/run-cli.js';
+import { START_TOOL } from './cli/service-tools.js';
 import { formatTable } from './cli/table.js';
 import { formatInventory } from './inventory/inventory.js';
 import { startLocalService } from './local/local-service.js';
@@ -101,4 +104,7 @@ const main = async (): Promise<void> => {
   }
 };
 
-await main();
+process.exitCode = await runCli(START_TOOL, async (argv) => {
+  parseCommandLine(argv, {});
+  await main();
+});

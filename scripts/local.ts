@@ -5,6 +5,10 @@
  */
 import { loadConfig } from '../lambda/config.js';
 import { ensureLocalResources, LOCAL_BUCKET } from './cli/aws-connection.js';
+import { ExitCode } from './cli/errors.js';
+import { parseCommandLine } from './cli/parse-command-line.js';
+import { runCli } from './cli/run-cli.js';
+import { LOCAL_TOOL } from './cli/service-tools.js';
 import { startEmbeddedAws } from './local/embedded-aws.js';
 import {
   findLocalSession,
@@ -13,14 +17,13 @@ import {
   writeLocalSession,
 } from './local/local-session.js';
 
-const main = async (): Promise<void> => {
+const main = async (): Promise<ExitCode | undefined> => {
   const already = await findLocalSession();
   if (already !== undefined) {
     console.error(
       `local: already running (pid ${already.pid}): DynamoDB ${already.dynamoDbEndpoint}, S3 ${already.s3Endpoint}`,
     );
-    process.exitCode = 1;
-    return;
+    return ExitCode.FAILURE;
   }
   // The settings are checked before anything starts (a bad one is one line, not a running JVM).
   const settings = { DLQ_S3_BUCKET: LOCAL_BUCKET, ...process.env };
@@ -59,6 +62,10 @@ const main = async (): Promise<void> => {
   });
   await stop();
   console.log('local: stopped; the data stays in .local/ for the next run');
+  return undefined;
 };
 
-await main();
+process.exitCode = await runCli(LOCAL_TOOL, async (argv) => {
+  parseCommandLine(argv, {});
+  return main();
+});

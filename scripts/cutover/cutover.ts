@@ -7,7 +7,7 @@ import { UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { openDatabase, type ProductsDatabase } from '../reconcile/database.js';
 import { createInventoryTable, type InventoryTable, StampOutcome } from './inventory-table.js';
-import { HELP, parseCutoverArgs } from './options.js';
+import { parseCutoverArgs } from './options.js';
 import { CutoverProgress } from './progress.js';
 import { type CutoverCounts, emptyCounts, MAX_LISTED_MISSING, renderJson, renderReport } from './report.js';
 import { formatCutoverPosition, type StampPositions, stampPositions } from './source-position.js';
@@ -121,10 +121,6 @@ export const cutoverMain = async (
 ): Promise<void> => {
   const options = parseCutoverArgs(argv);
   const { position } = options;
-  if (options.help || position === undefined) {
-    io.stdout(HELP);
-    return;
-  }
   const now = clock.now ?? Date.now;
   const started = now();
   const settings = checkedSettings(env);

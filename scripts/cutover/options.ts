@@ -1,8 +1,10 @@
 import { DEFAULTS } from '../../lambda/config.js';
-import { STOCK_MODELS, type StockModel } from '../../lambda/inventory/stock-model.js';
+import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Endpoint, parseEndpoint } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
+import { parseStockModel, STOCK_MODEL_HELP } from '../cli/stock-model-option.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { parsePostgresUrl } from '../reconcile/database.js';
 import { type CutoverPosition, parseCutoverPosition } from './source-position.js';
 
@@ -29,7 +31,7 @@ Options:
   --position <P>           required: source.sequence of the last change the Python service applied, as
                            Debezium writes it, '["<lastCommitLsn>","<lsn>"]', or the pair '<lastCommitLsn>,<lsn>';
                            LSNs in decimal or as PostgreSQL prints them (0/16B3748)
-  --stock-model <model>    ${STOCK_MODELS.join('|')} (default STOCK_MODEL, else ${DEFAULTS.stockModel}): the function's model
+${STOCK_MODEL_HELP}
   --postgres <url>         the shop database (required under orders and ledger, to read source_stock),
                            postgres://user@host:5432/shop; read only; prefer PGPASSWORD to a password in the URL
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
@@ -45,13 +47,19 @@ Options:
 Output: progress on stderr; on stdout the keys written and the counts: scanned, stamped, already stamped,
 missing in PG (orders/ledger: items without a products row, left unstamped and listed: check them with
 npm run reconcile).
-Exit codes: 0 done, 1 a failure (table missing, DynamoDB or PostgreSQL unreachable or refusing; one line),
-2 bad command line or environment.
+
+Example: npm run cutover -- --position '["24023128","24023176"]' --stock-model orders --postgres <url> --dry-run
 `;
 
+export const CUTOVER_TOOL: ToolDefinition = {
+  name: 'cutover',
+  command: 'npm run cutover',
+  help: HELP,
+  failure: 'so does a missing table',
+};
+
 export interface CutoverOptions {
-  readonly help: boolean;
-  readonly position: CutoverPosition | undefined;
+  readonly position: CutoverPosition;
   readonly stockModel: StockModel | undefined;
   readonly postgres: URL | undefined;
   readonly tableName: string | undefined;
@@ -72,14 +80,6 @@ const positiveInteger = (raw: string | undefined, option: string, fallback: numb
   return value;
 };
 
-const stockModel = (raw: string | undefined): StockModel | undefined => {
-  if (raw === undefined) return undefined;
-  if (!(STOCK_MODELS as readonly string[]).includes(raw)) {
-    throw new UsageError(`--stock-model must be one of ${STOCK_MODELS.join(', ')}, got '${raw}'`);
-  }
-  return raw as StockModel;
-};
-
 /** The command line → validated options; every mistake is a UsageError naming the option. */
 export const parseCutoverArgs = (argv: readonly string[]): CutoverOptions => {
   const { values } = parseCommandLine(argv, {
@@ -93,17 +93,15 @@ export const parseCutoverArgs = (argv: readonly string[]): CutoverOptions => {
     'page-size': { type: 'string' },
     concurrency: { type: 'string' },
   });
-  const help = values.help === true;
-  if (!help && values.position === undefined) {
+  if (values.position === undefined) {
     throw new UsageError(
       '--position <P> is required: source.sequence of the last change the Python service applied',
     );
   }
   if (values.table !== undefined && values.table.trim() === '') throw new UsageError('--table is empty');
   return {
-    help,
-    position: values.position === undefined ? undefined : parseCutoverPosition(values.position),
-    stockModel: stockModel(values['stock-model']),
+    position: parseCutoverPosition(values.position),
+    stockModel: parseStockModel(values['stock-model']),
     postgres: values.postgres === undefined ? undefined : parsePostgresUrl(values.postgres),
     tableName: values.table,
     endpoint: parseEndpoint(values.endpoint, Endpoint.AWS),

@@ -5,6 +5,7 @@ import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { formatTable } from '../cli/table.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { type InventoryItem, plainItem } from '../local/local-service.js';
 
 export const HELP = `Usage: npm run inventory -- [options]
@@ -18,17 +19,21 @@ Options:
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB if
                            set, else an embedded DynamoDB Local (which starts empty)
+  --json                   one JSON document on stdout: {table, where, threshold, lowStockOnly, count, items}
   -h, --help               show this help
+  The stock model plays no part: the table is printed as it is.
 
-Exit codes: 0 printed, 1 an AWS call failed, 2 bad command line or environment.
+Example: npm run inventory -- --endpoint local --low-stock
 `;
 
+export const INVENTORY_TOOL: ToolDefinition = { name: 'inventory', command: 'npm run inventory', help: HELP };
+
 export interface InventoryOptions {
-  readonly help: boolean;
   readonly lowStock: boolean;
   readonly threshold: number | undefined;
   readonly tableName: string | undefined;
   readonly endpoint: Endpoint;
+  readonly json: boolean;
 }
 
 export const parseInventoryArgs = (argv: readonly string[]): InventoryOptions => {
@@ -37,17 +42,18 @@ export const parseInventoryArgs = (argv: readonly string[]): InventoryOptions =>
     threshold: { type: 'string' },
     table: { type: 'string' },
     endpoint: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const threshold = values.threshold;
   if (threshold !== undefined && (!/^\d+$/.test(threshold) || !Number.isSafeInteger(Number(threshold)))) {
     throw new UsageError(`--threshold must be a non-negative integer, got '${threshold}'`);
   }
   return {
-    help: values.help === true,
     lowStock: values['low-stock'] === true,
     threshold: threshold === undefined ? undefined : Number(threshold),
     tableName: values.table,
     endpoint: parseEndpoint(values.endpoint, Endpoint.AWS),
+    json: values.json === true,
   };
 };
 
@@ -71,6 +77,28 @@ export const formatInventory = (items: readonly InventoryItem[]): string =>
     { header: 'last_updated', value: (item) => item.last_updated },
   ]);
 
+/** Pure: the items `--low-stock` lists, lowest stock first. */
+const lowStockItems = (items: readonly InventoryItem[], threshold: number): InventoryItem[] =>
+  items
+    .filter((item) => stockOf(item) < threshold)
+    .sort((a, b) => stockOf(a) - stockOf(b) || Number(a.product_id) - Number(b.product_id));
+
+/** Pure: what `inventory --json` prints for these items. */
+export const inventoryDocument = (
+  items: readonly InventoryItem[],
+  options: { lowStock: boolean; threshold: number; tableName: string; where: string },
+) => {
+  const listed = options.lowStock ? lowStockItems(items, options.threshold) : items;
+  return {
+    table: options.tableName,
+    where: options.where,
+    threshold: options.threshold,
+    lowStockOnly: options.lowStock,
+    count: listed.length,
+    items: listed,
+  };
+};
+
 /** Pure: what `inventory` prints for these items. */
 export const renderInventory = (
   items: readonly InventoryItem[],
@@ -78,9 +106,7 @@ export const renderInventory = (
 ): string => {
   const low = items.filter((item) => stockOf(item) < options.threshold);
   if (options.lowStock) {
-    const sorted = [...low].sort(
-      (a, b) => stockOf(a) - stockOf(b) || Number(a.product_id) - Number(b.product_id),
-    );
+    const sorted = lowStockItems(items, options.threshold);
     const title = `${options.heading}: ${low.length} of ${items.length} product(s) under ${options.threshold} in stock`;
     return `${title}\n${sorted.length > 0 ? `${formatInventory(sorted)}\n` : ''}`;
   }
@@ -98,10 +124,6 @@ export const inventoryMain = async (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> => {
   const options = parseInventoryArgs(argv);
-  if (options.help) {
-    io.stdout(HELP);
-    return;
-  }
   await withAwsConnection(
     {
       endpoint: options.endpoint,
@@ -110,13 +132,17 @@ export const inventoryMain = async (
       needsBucket: false,
     },
     async (connection) => {
-      const items = await scanTable(connection.dynamoDb, connection.config.tableName);
+      const { tableName, lowStockThreshold } = connection.config;
+      const items = await scanTable(connection.dynamoDb, tableName);
+      const threshold = options.threshold ?? lowStockThreshold;
       io.stdout(
-        renderInventory(items, {
-          lowStock: options.lowStock,
-          threshold: options.threshold ?? connection.config.lowStockThreshold,
-          heading: `table ${connection.config.tableName} (${connection.description})`,
-        }),
+        options.json
+          ? `${JSON.stringify(inventoryDocument(items, { lowStock: options.lowStock, threshold, tableName, where: connection.description }), null, 2)}\n`
+          : renderInventory(items, {
+              lowStock: options.lowStock,
+              threshold,
+              heading: `table ${tableName} (${connection.description})`,
+            }),
       );
     },
   );

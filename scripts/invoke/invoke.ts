@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createHandler, type InvocationSummary } from '../../lambda/create-handler.js';
 import { isKafkaEvent, type KafkaEvent } from '../../lambda/decode/kafka-event.js';
+import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
 import { createInventoryStore } from '../../lambda/store/inventory-store.js';
 import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
@@ -9,10 +10,19 @@ import { Endpoint, parseEndpoint, withAwsConnection } from '../cli/aws-connectio
 import { CliError, ExitCode, InputError, UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
 import type { CliIo } from '../cli/run-cli.js';
+import { parseStockModel, STOCK_MODEL_HELP, withStockModel } from '../cli/stock-model-option.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { formatInventory, scanTable } from '../inventory/inventory.js';
 import { createLambdaContext } from '../local/lambda-context.js';
 import { captureTelemetry } from './captured-telemetry.js';
-import { formatFailure, formatLogs, formatMetrics, formatResult, section } from './render.js';
+import {
+  formatFailure,
+  formatLogs,
+  formatMetrics,
+  formatResult,
+  invocationDocument,
+  section,
+} from './render.js';
 
 export const HELP = `Usage: npm run invoke -- <event.json> [options]
 
@@ -27,24 +37,31 @@ Options:
                            chain
   --table <name>           table (default DYNAMODB_TABLE, else inventory-realtime)
   --bucket <name>          dead-letter bucket (default DLQ_S3_BUCKET; local default inventory-dlq-local)
+${STOCK_MODEL_HELP}
   --timeout <seconds>      the context's time budget (default 60, like the deployed function)
-  --json                   print the captured log and EMF lines as they are, instead of readably
+  --json                   one JSON document on stdout: {result, logs, metrics, otherOutput, table}
   -h, --help               show this help
   Other settings come from the function's environment variables (LOW_STOCK_THRESHOLD, WRITE_CONCURRENCY, ...).
 
-Exit codes: 0 the invocation succeeded, 1 it failed (the mapping would redeliver the batch) or the file is
-not a Kafka event, 2 bad command line or unreadable file.
+Example: npm run invoke -- events/products-create.json --json
 `;
+
+export const INVOKE_TOOL: ToolDefinition = {
+  name: 'invoke',
+  command: 'npm run invoke',
+  help: HELP,
+  failure: 'so does a failed invocation (the mapping would redeliver the batch)',
+};
 
 /** Rows printed after the invocation; a bigger table is better read with `npm run inventory`. */
 const MAX_TABLE_ROWS = 100;
 
 export interface InvokeOptions {
-  readonly help: boolean;
   readonly file: string;
   readonly endpoint: Endpoint;
   readonly tableName: string | undefined;
   readonly bucket: string | undefined;
+  readonly stockModel: StockModel | undefined;
   readonly timeoutSeconds: number;
   readonly json: boolean;
 }
@@ -56,6 +73,7 @@ const rawArgs = (argv: readonly string[]) =>
       endpoint: { type: 'string' },
       table: { type: 'string' },
       bucket: { type: 'string' },
+      'stock-model': { type: 'string' },
       timeout: { type: 'string' },
       json: { type: 'boolean' },
     },
@@ -64,8 +82,7 @@ const rawArgs = (argv: readonly string[]) =>
 
 export const parseInvokeArgs = (argv: readonly string[]): InvokeOptions => {
   const { values, positionals } = rawArgs(argv);
-  const help = values.help === true;
-  if (!help && positionals.length !== 1) {
+  if (positionals.length !== 1) {
     throw new UsageError(
       positionals.length === 0
         ? 'an event file is required, e.g. events/products-snapshot.json'
@@ -77,11 +94,11 @@ export const parseInvokeArgs = (argv: readonly string[]): InvokeOptions => {
     throw new UsageError(`--timeout must be 1..900 seconds, got '${timeout}'`);
   }
   return {
-    help,
     file: positionals[0] ?? '',
     endpoint: parseEndpoint(values.endpoint, Endpoint.LOCAL),
     tableName: values.table,
     bucket: values.bucket,
+    stockModel: parseStockModel(values['stock-model']),
     timeoutSeconds: Number(timeout),
     json: values.json === true,
   };
@@ -120,17 +137,13 @@ export const invokeMain = async (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> => {
   const options = parseInvokeArgs(argv);
-  if (options.help) {
-    io.stdout(HELP);
-    return;
-  }
   const event = await readEvent(options.file);
   // The tool exists to show the metrics; a POWERTOOLS_DEV shell would otherwise switch them off.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   await withAwsConnection(
     {
       endpoint: options.endpoint,
-      env,
+      env: withStockModel(env, options.stockModel),
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
@@ -144,7 +157,8 @@ export const invokeMain = async (
         store: createInventoryStore(storeContextFrom(connection.dynamoDb, config)),
         deadLetters: createDeadLetterStore(connection.s3, config.deadLetterBucket),
       });
-      io.stdout(
+      // With --json, stdout holds the document alone: what the run is about goes to stderr.
+      (options.json ? io.stderr : io.stdout)(
         `invoke ${options.file} (${describeRecords(event)})\n` +
           `  table ${config.tableName}, bucket ${config.deadLetterBucket}, ${connection.description}\n`,
       );
@@ -153,18 +167,20 @@ export const invokeMain = async (
       const { outcome, telemetry } = await captureTelemetry(
         () => handler(event, context) as Promise<InvocationSummary>,
       );
-      const elapsed = Math.round(performance.now() - started);
-      io.stdout(
-        section(
-          `Result: ${outcome.ok ? 'succeeded' : 'FAILED: the mapping would redeliver the whole batch'} in ${elapsed} ms`,
-          outcome.ok ? formatResult(outcome.value) : formatFailure(outcome.error),
-        ),
-      );
+      const elapsedMs = Math.round(performance.now() - started);
+      const items = await scanTable(connection.dynamoDb, config.tableName);
+      const shown = items.slice(0, MAX_TABLE_ROWS);
       if (options.json) {
         io.stdout(
-          section(`Captured output (${telemetry.rawLines.length} lines)`, telemetry.rawLines.join('\n')),
+          `${JSON.stringify(invocationDocument({ file: options.file, outcome, elapsedMs, telemetry, tableName: config.tableName, items, shown }), null, 2)}\n`,
         );
       } else {
+        io.stdout(
+          section(
+            `Result: ${outcome.ok ? 'succeeded' : 'FAILED: the mapping would redeliver the whole batch'} in ${elapsedMs} ms`,
+            outcome.ok ? formatResult(outcome.value) : formatFailure(outcome.error),
+          ),
+        );
         io.stdout(section(`Logs (${telemetry.logs.length})`, formatLogs(telemetry.logs)));
         io.stdout(
           section(
@@ -174,18 +190,16 @@ export const invokeMain = async (
         );
         if (telemetry.otherLines.length > 0)
           io.stdout(section('Other output', telemetry.otherLines.join('\n')));
+        const more =
+          items.length > shown.length ? `\n… ${items.length - shown.length} more: npm run inventory` : '';
+        io.stdout(
+          section(
+            `Table ${config.tableName} afterwards (${items.length} item(s))`,
+            items.length === 0 ? '' : `${formatInventory(shown)}${more}`,
+          ),
+        );
       }
-      const items = await scanTable(connection.dynamoDb, config.tableName);
-      const shown = items.slice(0, MAX_TABLE_ROWS);
-      const more =
-        items.length > shown.length ? `\n… ${items.length - shown.length} more: npm run inventory` : '';
-      io.stdout(
-        section(
-          `Table ${config.tableName} afterwards (${items.length} item(s))`,
-          items.length === 0 ? '' : `${formatInventory(shown)}${more}`,
-        ),
-      );
-      if (!outcome.ok) throw new CliError('the invocation failed (see Result above)', ExitCode.FAILURE);
+      if (!outcome.ok) throw new CliError('the invocation failed (see its result)', ExitCode.FAILURE);
     },
   );
 };

@@ -1,6 +1,7 @@
 import type { InvocationSummary } from '../../lambda/create-handler.js';
 import { InventoryError } from '../../lambda/errors.js';
 import { formatTable } from '../cli/table.js';
+import type { InventoryItem } from '../local/local-service.js';
 import type { CapturedTelemetry } from './captured-telemetry.js';
 
 /** Keys every Powertools log line carries; the rest is what the line is about. */
@@ -110,3 +111,23 @@ export const formatFailure = (error: unknown): string => {
 
 export const section = (title: string, body: string): string =>
   `\n${title}\n${body === '' ? '  (none)' : indent(body)}\n`;
+
+/** What `invoke --json` prints: the whole run as one document, for a script or a ticket. */
+export const invocationDocument = (run: {
+  readonly file: string;
+  readonly outcome: { ok: true; value: InvocationSummary } | { ok: false; error: unknown };
+  readonly elapsedMs: number;
+  readonly telemetry: CapturedTelemetry;
+  readonly tableName: string;
+  readonly items: readonly InventoryItem[];
+  readonly shown: readonly InventoryItem[];
+}) => ({
+  file: run.file,
+  result: run.outcome.ok
+    ? { ok: true, elapsedMs: run.elapsedMs, summary: run.outcome.value }
+    : { ok: false, elapsedMs: run.elapsedMs, error: formatFailure(run.outcome.error) },
+  logs: run.telemetry.logs,
+  metrics: run.telemetry.metricDocuments,
+  otherOutput: run.telemetry.otherLines,
+  table: { name: run.tableName, count: run.items.length, items: run.shown },
+});

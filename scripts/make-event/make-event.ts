@@ -4,7 +4,7 @@ import { UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { readJsonElements } from './json-text.js';
 import type { ChangeFile } from './messages.js';
-import { HELP, parseMakeEventArgs } from './options.js';
+import { parseMakeEventArgs } from './options.js';
 import { wrapChangeEvents } from './wrap.js';
 
 const readChangeFile = async (path: string): Promise<ChangeFile> => {
@@ -22,10 +22,6 @@ const readChangeFile = async (path: string): Promise<ChangeFile> => {
 /** `make-event`: reads the files, wraps them, writes the event. All decisions live in the pure modules. */
 export const makeEvent = async (argv: readonly string[], io: CliIo): Promise<void> => {
   const options = parseMakeEventArgs(argv);
-  if (options.help) {
-    io.stdout(HELP);
-    return;
-  }
   const files: ChangeFile[] = [];
   for (const path of options.files) files.push(await readChangeFile(path));
   const json = `${JSON.stringify(wrapChangeEvents(files, options.wrap), null, 2)}\n`;

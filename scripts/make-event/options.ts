@@ -1,5 +1,6 @@
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { EventSourceKind } from './kafka-event.js';
 import type { Partitioning, WrapOptions } from './wrap.js';
 
@@ -34,12 +35,19 @@ Options:
   -h, --help                show this help
 
 Record timestamps come from the inputs (ts_ms), else from the record before, else 2025-01-01T00:00:00Z:
-the same inputs always give the same output.
-Exit codes: 0 done, 1 an input cannot be wrapped, 2 bad command line or unreadable file.
+the same inputs always give the same output. The output is always one JSON document (the event), so
+make-event takes no --json.
+
+Example: npm run make-event -- --topic dbserver1.public.products --file events/changes/products-create.json
 `;
 
+export const MAKE_EVENT_TOOL: ToolDefinition = {
+  name: 'make-event',
+  command: 'npm run make-event',
+  help: HELP,
+};
+
 export interface MakeEventOptions {
-  readonly help: boolean;
   readonly files: readonly string[];
   readonly out: string | undefined;
   readonly wrap: WrapOptions;
@@ -104,27 +112,23 @@ const rawArgs = (argv: readonly string[]) =>
 export const parseMakeEventArgs = (argv: readonly string[]): MakeEventOptions => {
   const values = rawArgs(argv);
   const eventSource = values['event-source'] ?? EventSourceKind.MSK;
-  const help = values.help === true;
-  if (!help) {
-    if (values.topic === undefined) throw new UsageError('--topic is required');
-    if (!TOPIC.test(values.topic))
-      throw new UsageError(`--topic '${values.topic}' is not a valid Kafka topic name`);
-    if (values.file === undefined || values.file.length === 0)
-      throw new UsageError('at least one --file is required');
-    if (!EVENT_SOURCES.has(eventSource)) {
-      throw new UsageError(`--event-source must be msk or self-managed, got '${eventSource}'`);
-    }
-    if (values['event-source-arn'] !== undefined && eventSource !== EventSourceKind.MSK) {
-      throw new UsageError('--event-source-arn applies to --event-source msk only');
-    }
+  if (values.topic === undefined) throw new UsageError('--topic is required');
+  if (!TOPIC.test(values.topic))
+    throw new UsageError(`--topic '${values.topic}' is not a valid Kafka topic name`);
+  if (values.file === undefined || values.file.length === 0)
+    throw new UsageError('at least one --file is required');
+  if (!EVENT_SOURCES.has(eventSource)) {
+    throw new UsageError(`--event-source must be msk or self-managed, got '${eventSource}'`);
+  }
+  if (values['event-source-arn'] !== undefined && eventSource !== EventSourceKind.MSK) {
+    throw new UsageError('--event-source-arn applies to --event-source msk only');
   }
   const offsets = parseOffsets(values.offset ?? []);
   return {
-    help,
-    files: values.file ?? [],
+    files: values.file,
     out: values.out,
     wrap: {
-      topic: values.topic ?? '',
+      topic: values.topic,
       keyField: values['key-field'] ?? 'id',
       keySchema: values['key-schema'] === true,
       partitioning: parsePartitioning(values.partition, values.partitions),

@@ -1,8 +1,10 @@
 import { DEFAULTS } from '../../lambda/config.js';
-import { STOCK_MODELS, type StockModel } from '../../lambda/inventory/stock-model.js';
+import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Endpoint, parseEndpoint } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
+import { parseStockModel, STOCK_MODEL_HELP } from '../cli/stock-model-option.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { parsePostgresUrl } from './database.js';
 import {
   DEFAULT_SIGNAL_DATA_SIZE,
@@ -43,7 +45,7 @@ What is checked, per stock model:
 Options:
   --postgres <url>         the shop database, postgres://user@host:5432/shop (required); prefer PGPASSWORD
                            or ~/.pgpass to a password in the URL; ?sslmode=… as libpq
-  --stock-model <model>    ${STOCK_MODELS.join('|')} (default STOCK_MODEL, else ${DEFAULTS.stockModel}): the function's model
+${STOCK_MODEL_HELP}
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB if
                            set, else an embedded DynamoDB Local (which starts empty)
@@ -68,13 +70,19 @@ Repair through the pipeline:
 
 Output: a table of the differences (product_id, difference, table value, database value), a summary and
 what was checked; progress on stderr when it is a terminal or the run takes more than 2 s.
-Exit codes: 0 table and database agree, 3 they differ (read the report), 1 a failure (PostgreSQL or AWS
-unreachable or refusing, one line), 2 bad command line or environment.
+
+Example: npm run reconcile -- --postgres postgres://reader@replica:5432/shop --json
 `;
 
+export const RECONCILE_TOOL: ToolDefinition = {
+  name: 'reconcile',
+  command: 'npm run reconcile',
+  help: HELP,
+  found: 'the table and the database differ (read the report)',
+};
+
 export interface ReconcileOptions {
-  readonly help: boolean;
-  readonly postgres: URL | undefined;
+  readonly postgres: URL;
   readonly stockModel: StockModel | undefined;
   readonly tableName: string | undefined;
   readonly endpoint: Endpoint;
@@ -101,14 +109,6 @@ const positiveInteger = (raw: string | undefined, option: string, fallback: numb
 /** schema.table or table, plain SQL identifiers only: the name is written into the printed SQL as is. */
 const SIGNAL_TABLE = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/;
 
-const stockModel = (raw: string | undefined): StockModel | undefined => {
-  if (raw === undefined) return undefined;
-  if (!(STOCK_MODELS as readonly string[]).includes(raw)) {
-    throw new UsageError(`--stock-model must be one of ${STOCK_MODELS.join(', ')}, got '${raw}'`);
-  }
-  return raw as StockModel;
-};
-
 const signalDataSize = (raw: string | undefined): number => {
   const size = positiveInteger(raw, '--signal-data-size', DEFAULT_SIGNAL_DATA_SIZE);
   if (size < MIN_SIGNAL_DATA_SIZE) {
@@ -133,8 +133,7 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileOptions =>
     'signal-data-size': { type: 'string' },
     'legacy-signal': { type: 'boolean' },
   });
-  const help = values.help === true;
-  if (!help && values.postgres === undefined) {
+  if (values.postgres === undefined) {
     throw new UsageError(
       '--postgres <connection-url> is required (the shop database, ideally a read replica)',
     );
@@ -151,9 +150,8 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileOptions =>
   }
   const rate = values.rate === undefined ? undefined : positiveInteger(values.rate, '--rate', 0);
   return {
-    help,
-    postgres: values.postgres === undefined ? undefined : parsePostgresUrl(values.postgres),
-    stockModel: stockModel(values['stock-model']),
+    postgres: parsePostgresUrl(values.postgres),
+    stockModel: parseStockModel(values['stock-model']),
     tableName: values.table,
     endpoint: parseEndpoint(values.endpoint, Endpoint.AWS),
     json: values.json === true,

@@ -4,7 +4,7 @@ import { withAwsConnection } from '../cli/aws-connection.js';
 import { ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { openDatabase, type ProductsDatabase } from './database.js';
-import { HELP, parseReconcileArgs } from './options.js';
+import { parseReconcileArgs } from './options.js';
 import { repairScript, signalIdPrefix } from './repair-sql.js';
 import { driftCount, ReconcileProgress, type ReconcileReport, renderJson, renderReport } from './report.js';
 import { createPacer, createTableReader, type Sleep } from './table-reads.js';
@@ -96,10 +96,6 @@ export const reconcileMain = async (
   clock: { readonly now?: () => number } = {},
 ): Promise<ExitCode> => {
   const options = parseReconcileArgs(argv);
-  if (options.help || options.postgres === undefined) {
-    io.stdout(HELP);
-    return ExitCode.OK;
-  }
   const now = clock.now ?? Date.now;
   const startedAt = new Date(now());
   // The database first: unreachable, it ends the run in one line before any AWS endpoint is opened.
@@ -149,7 +145,7 @@ export const reconcileMain = async (
           io.stderr(renderReport(report));
           io.stdout(repair.text);
         } else io.stdout(renderReport(report));
-        return driftCount(tally.counts) === 0 ? ExitCode.OK : ExitCode.DRIFT;
+        return driftCount(tally.counts) === 0 ? ExitCode.OK : ExitCode.FOUND;
       },
     );
   } finally {

@@ -1,6 +1,9 @@
+import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Endpoint, parseEndpoint } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
+import { parseStockModel, STOCK_MODEL_HELP } from '../cli/stock-model-option.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { DEFAULT_PREFIX, REDRIVEN_PREFIX } from './on-failure-bucket.js';
 
 export const HELP = `Usage: npm run redrive -- [options]
@@ -37,16 +40,24 @@ Where (defaults from the function's environment variables):
                            LEDGER_TABLE, default <table>-ledger
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
                            AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
-  STOCK_MODEL, SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
+${STOCK_MODEL_HELP}
+  SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
   are read like the function reads them: run redrive with the function's values.
   -h, --help               show this help
 
 Output: per object its mapping, condition, topic-partitions with offset ranges, record count and whether the
 payload is there, then what was done; a summary at the end; a progress bar on stderr on a terminal.
-Exit codes: 0 every selected object was redriven (with --dry-run: could be), 1 an AWS call failed, 2 bad
-command line or environment, 3 some objects could not be redriven (no payload: run the printed commands; the
-handler failed; not an invocation record; no object at a --key).
+
+Example: npm run redrive -- --topic dbserver1.public.order_items --dry-run
 `;
+
+export const REDRIVE_TOOL: ToolDefinition = {
+  name: 'redrive',
+  command: 'npm run redrive',
+  help: HELP,
+  found:
+    'the run completed, but objects could not be redriven (with --dry-run: could not be): no payload (run the printed commands), the handler failed, not an invocation record, no object at a --key',
+};
 
 export interface RedriveSelection {
   readonly prefix: string;
@@ -56,11 +67,11 @@ export interface RedriveSelection {
 }
 
 export interface RedriveOptions {
-  readonly help: boolean;
   readonly selection: RedriveSelection;
   readonly dryRun: boolean;
   readonly keep: boolean;
   readonly json: boolean;
+  readonly stockModel: StockModel | undefined;
   readonly endpoint: Endpoint;
   readonly bucket: string | undefined;
   readonly tableName: string | undefined;
@@ -96,6 +107,7 @@ const rawArgs = (argv: readonly string[]) =>
     'dry-run': { type: 'boolean' },
     keep: { type: 'boolean' },
     json: { type: 'boolean' },
+    'stock-model': { type: 'string' },
   }).values;
 
 /** The command line → validated options; every mistake is a UsageError naming the option. */
@@ -113,11 +125,11 @@ export const parseRedriveArgs = (argv: readonly string[]): RedriveOptions => {
     ...(since === undefined ? {} : { since }),
   };
   return {
-    help: values.help === true,
     selection,
     dryRun: values['dry-run'] === true,
     keep: values.keep === true,
     json: values.json === true,
+    stockModel: parseStockModel(values['stock-model']),
     endpoint: parseEndpoint(values.endpoint, Endpoint.AWS),
     bucket: values.bucket,
     tableName: values.table,

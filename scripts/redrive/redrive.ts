@@ -1,13 +1,14 @@
 import type { Config } from '../../lambda/config.js';
 import type { KafkaEvent } from '../../lambda/decode/kafka-event.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
-import { CliError, type ExitCode } from '../cli/errors.js';
+import { CliError, ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
+import { withStockModel } from '../cli/stock-model-option.js';
 import { formatFailure, formatLogs, formatResult } from '../invoke/render.js';
 import { operatorInstructions } from './instructions.js';
 import { type InvocationRecord, parseOnFailureObject, topicsOf } from './invocation-record.js';
 import { createOnFailureBucket, type OnFailureBucket } from './on-failure-bucket.js';
-import { HELP, parseRedriveArgs, type RedriveSelection } from './options.js';
+import { parseRedriveArgs, type RedriveSelection } from './options.js';
 import { planEvent, type RecordPlan } from './plan.js';
 import { ProgressBar } from './progress.js';
 import {
@@ -26,12 +27,6 @@ import {
   invokeCaptured,
   type ToolHandler,
 } from './tool-handler.js';
-
-/**
- * Exit code 3: the run completed, but some objects could not be redriven. scripts/cli/errors.ts ExitCode stops
- * at 2 (USAGE); this is the value the issue gives redrive, outside that type until it grows an entry for it.
- */
-export const EXIT_NOT_ALL_REDRIVEN = 3 as unknown as ExitCode;
 
 /** The context's time budget: Lambda's own maximum, since a tool has no 15-minute ceiling to respect. */
 export const REDRIVE_TIMEOUT_MS = 900_000;
@@ -326,14 +321,10 @@ export const redriveMain = async (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> => {
   const options = parseRedriveArgs(argv);
-  if (options.help) {
-    io.stdout(HELP);
-    return;
-  }
   const summary = await withAwsConnection(
     {
       endpoint: options.endpoint,
-      env,
+      env: withStockModel(env, options.stockModel),
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
@@ -356,8 +347,8 @@ export const redriveMain = async (
       .map((outcome) => `${summary.counts[outcome]} ${outcome}`)
       .join(', ');
     throw new CliError(
-      `${notRedriven.length} object(s) could not be redriven (${byOutcome}); see above`,
-      EXIT_NOT_ALL_REDRIVEN,
+      `${notRedriven.length} object(s) could not be redriven (${byOutcome}); see the report`,
+      ExitCode.FOUND,
     );
   }
 };

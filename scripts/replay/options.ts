@@ -1,7 +1,10 @@
 import { ErrorCode } from '../../lambda/errors.js';
+import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Endpoint, parseEndpoint } from '../cli/aws-connection.js';
 import { UsageError } from '../cli/errors.js';
 import { parseCommandLine } from '../cli/parse-command-line.js';
+import { parseStockModel, STOCK_MODEL_HELP } from '../cli/stock-model-option.js';
+import type { ToolDefinition } from '../cli/tool.js';
 import { REPLAYED_PREFIX } from './letter-key.js';
 
 export const HELP = `Usage: npm run replay -- [options]
@@ -30,6 +33,8 @@ Selection (all given filters must match; without any, every letter outside repla
 Behaviour:
   --dry-run                change nothing (neither table nor bucket); print what would happen
   --delete                 delete replayed letters instead of moving them under replayed/
+  --json                   one JSON document on stdout (counts, every letter's outcome, keys not found);
+                           the per-letter lines go to stderr
 
 Where (defaults from the function's environment variables):
   --bucket <name>          dead-letter bucket (DLQ_S3_BUCKET)
@@ -37,14 +42,24 @@ Where (defaults from the function's environment variables):
                            is LEDGER_TABLE, default <table>-ledger
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
                            AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
-  STOCK_MODEL, SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
+${STOCK_MODEL_HELP}
+  SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
   are read like the function reads them: run replay with the function's values.
   -h, --help               show this help
 
 Output: a progress bar on a terminal, one line per letter otherwise, then a summary (replayed, already
 applied, nothing to apply, still failing by code, held back, skipped by filter).
-Exit codes: 0 the run completed (read the summary), 1 an AWS call failed, 2 bad command line or environment.
+
+Example: npm run replay -- --code UNKNOWN_PRODUCT --dry-run
 `;
+
+export const REPLAY_TOOL: ToolDefinition = {
+  name: 'replay',
+  command: 'npm run replay',
+  help: HELP,
+  found:
+    'the run completed, but letters are still pending (still failing, held back) or a --key has no letter',
+};
 
 export interface ReplayFilters {
   readonly topic?: string;
@@ -58,10 +73,11 @@ export interface ReplayFilters {
 }
 
 export interface ReplayOptions {
-  readonly help: boolean;
   readonly filters: ReplayFilters;
   readonly dryRun: boolean;
   readonly deleteReplayed: boolean;
+  readonly json: boolean;
+  readonly stockModel: StockModel | undefined;
   readonly endpoint: Endpoint;
   readonly bucket: string | undefined;
   readonly tableName: string | undefined;
@@ -120,6 +136,8 @@ const rawArgs = (argv: readonly string[]) =>
     key: { type: 'string', multiple: true },
     'dry-run': { type: 'boolean' },
     delete: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'stock-model': { type: 'string' },
     endpoint: { type: 'string' },
   }).values;
 
@@ -150,10 +168,11 @@ export const parseReplayArgs = (argv: readonly string[]): ReplayOptions => {
     throw new UsageError('--since must be before --until');
   }
   return {
-    help: values.help === true,
     filters,
     dryRun: values['dry-run'] === true,
     deleteReplayed: values.delete === true,
+    json: values.json === true,
+    stockModel: parseStockModel(values['stock-model']),
     endpoint: parseEndpoint(values.endpoint, Endpoint.AWS),
     bucket: values.bucket,
     tableName: values.table,

@@ -4,14 +4,16 @@ import type { Config } from '../../lambda/config.js';
 import type { DeadLetter } from '../../lambda/store/dead-letter.js';
 import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
+import { CliError, ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
+import { withStockModel } from '../cli/stock-model-option.js';
 import {
   createDeadLetterBucket,
   type DeadLetterBucket,
   UnreadableLetterError,
 } from './dead-letter-bucket.js';
 import { type Coordinates, parseLetterKey } from './letter-key.js';
-import { HELP, parseReplayArgs, type ReplayFilters } from './options.js';
+import { parseReplayArgs, type ReplayFilters } from './options.js';
 import {
   type DecodedLetter,
   decodeLetter,
@@ -28,6 +30,8 @@ export interface ReplayRun {
   readonly filters: ReplayFilters;
   readonly dryRun: boolean;
   readonly deleteReplayed: boolean;
+  /** One JSON document on stdout; the lines a text run prints there go to stderr. */
+  readonly json?: boolean;
 }
 
 export interface ReplayDependencies {
@@ -207,9 +211,10 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
     const letter = await locate(bucket, key, io);
     if (letter !== undefined) all.push(letter);
   }
-  for (const key of run.filters.keys ?? []) {
-    if (!all.some((letter) => letter.key === key)) io.stderr(`replay: no dead letter at key '${key}'\n`);
-  }
+  const missingKeys = [...(run.filters.keys ?? [])].filter(
+    (key) => !all.some((letter) => letter.key === key),
+  );
+  for (const key of missingKeys) io.stderr(`replay: no dead letter at key '${key}'\n`);
   const selected: Array<Required<Letter>> = [];
   for (const letter of all) {
     if (!matchesCoordinates(run.filters, letter.key, letter.coordinates)) continue;
@@ -219,7 +224,9 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
   const compare = compareForReplay(config.productsTopic);
   selected.sort((a, b) => compare(a.coordinates, b.coordinates));
 
-  io.stdout(
+  // With --json, stdout keeps the document alone: the header and the per-letter lines go to stderr.
+  const lines: CliIo = run.json === true ? { ...io, stdout: io.stderr, isTty: io.stderrIsTty ?? false } : io;
+  lines.stdout(
     `replay${run.dryRun ? ' (dry run)' : ''}: s3://${bucket.name} → table ${config.tableName}` +
       `${deps.where === undefined ? '' : ` via ${deps.where}`}\n` +
       `${all.length} pending letter(s), ${selected.length} selected\n`,
@@ -235,9 +242,10 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
   const counts = emptyCounts();
   const stillFailingByCode: Record<string, number> = {};
   const results: Array<{ key: string } & LetterResult> = [];
-  const progress = new ReplayProgress(io, selected.length, run.dryRun, counts);
+  const progress = new ReplayProgress(lines, selected.length, run.dryRun, counts);
   const summary = (): ReplaySummary => ({
     listed: all.length,
+    missingKeys,
     skippedByFilter: all.length - selected.length,
     counts,
     stillFailingByCode,
@@ -267,9 +275,22 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
     }
   } finally {
     progress.finish();
-    io.stdout(formatSummary(summary()));
+    io.stdout(run.json === true ? `${JSON.stringify(summary(), null, 2)}\n` : formatSummary(summary()));
   }
   return summary();
+};
+
+/** Exit code 3, as redrive's: the run completed, but letters stay pending or a --key named none. */
+const pendingError = (summary: ReplaySummary): CliError | undefined => {
+  const { STILL_FAILING, HELD_BACK } = summary.counts;
+  const parts = [
+    ...(STILL_FAILING > 0 ? [`${STILL_FAILING} still failing`] : []),
+    ...(HELD_BACK > 0 ? [`${HELD_BACK} held back`] : []),
+    ...(summary.missingKeys.length > 0 ? [`${summary.missingKeys.length} --key without a letter`] : []),
+  ];
+  return parts.length === 0
+    ? undefined
+    : new CliError(`not every letter was settled (${parts.join(', ')}); see the summary`, ExitCode.FOUND);
 };
 
 /** `replay`: the command line → one run against the configured table and bucket. */
@@ -279,23 +300,25 @@ export const replayMain = async (
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<void> => {
   const options = parseReplayArgs(argv);
-  if (options.help) {
-    io.stdout(HELP);
-    return;
-  }
-  await withAwsConnection(
+  const summary = await withAwsConnection(
     {
       endpoint: options.endpoint,
-      env,
+      env: withStockModel(env, options.stockModel),
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
     },
-    async (connection) => {
-      await replayDeadLetters(
-        { filters: options.filters, dryRun: options.dryRun, deleteReplayed: options.deleteReplayed },
+    (connection) =>
+      replayDeadLetters(
+        {
+          filters: options.filters,
+          dryRun: options.dryRun,
+          deleteReplayed: options.deleteReplayed,
+          json: options.json,
+        },
         { ...connection, io, where: connection.description },
-      );
-    },
+      ),
   );
+  const pending = pendingError(summary);
+  if (pending !== undefined) throw pending;
 };

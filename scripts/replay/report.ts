@@ -4,6 +4,8 @@ import { type LetterOutcome, type LetterResult, LetterOutcome as Outcomes } from
 export interface ReplaySummary {
   /** Letters outside replayed/ when the run started. */
   readonly listed: number;
+  /** --key values with no letter outside replayed/. */
+  readonly missingKeys: readonly string[];
   readonly skippedByFilter: number;
   readonly counts: Readonly<Record<LetterOutcome, number>>;
   /** Still-failing letters by their latest error code. */

@@ -3,7 +3,7 @@ import { positionKey } from '../../lambda/inventory/position.js';
 import { UsageError } from '../../scripts/cli/errors.js';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { cutoverMain } from '../../scripts/cutover/cutover.js';
-import { parseCutoverArgs } from '../../scripts/cutover/options.js';
+import { CUTOVER_TOOL, parseCutoverArgs } from '../../scripts/cutover/options.js';
 import { parseCutoverPosition, stampPositions } from '../../scripts/cutover/source-position.js';
 import { capturingIo } from './support/postgres.js';
 
@@ -74,7 +74,7 @@ describe('parseCutoverArgs', () => {
     [['--position', '1,2', '--stock-model', 'stock'], /--stock-model must be one of/],
     [['--position', '1,2', '--endpoint', 'cloud'], /--endpoint must be local or aws/],
     [['--position', '1,2', '--postgres', 'mysql://x'], /postgres:\/\//],
-    [['--position', '1,2', '--bogus'], /Unknown option '--bogus'/],
+    [['--position', '1,2', '--bogus'], /unknown option '--bogus'/],
   ])('refuses %j', (argv, message) => {
     // Act
     const attempt = () => parseCutoverArgs(argv);
@@ -121,7 +121,7 @@ describe('cutover settings', () => {
 
       // Act
       const code = await runCli(
-        'cutover',
+        CUTOVER_TOOL,
         (argv, io) => cutoverMain(argv, io, env),
         ['--endpoint', 'local', '--position', '1,2', ...args],
         captured.io,
@@ -129,11 +129,9 @@ describe('cutover settings', () => {
 
       // Assess
       expect(code).toBe(2);
-      // The refusal, then the pointer to --help that every tool's usage error carries.
-      expect(captured.stderr().trimEnd().split('\n')).toEqual([
-        expect.stringMatching(message),
-        "Run 'cutover --help' for usage.",
-      ]);
+      // One line: the refusal, then the pointer to --help that every tool's usage error carries.
+      expect(captured.stderr().trimEnd().split('\n')).toEqual([expect.stringMatching(message)]);
+      expect(captured.stderr()).toMatch(/ \(see npm run cutover -- --help\)\n$/);
       expect(captured.stdout()).toBe('');
       // An embedded DynamoDB Local takes seconds to start: the refusal comes well before.
       expect(Date.now() - started).toBeLessThan(1_000);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { cutoverMain } from '../../scripts/cutover/cutover.js';
+import { CUTOVER_TOOL } from '../../scripts/cutover/options.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
 import {
@@ -329,7 +330,7 @@ describe('cutover from the Python service, then the handover through the real ha
   ) => {
     const captured = capturingIo();
     const code = await runCli(
-      'cutover',
+      CUTOVER_TOOL,
       (argv, io) => cutoverMain(argv, io, { ...aws.env }),
       [
         '--endpoint',

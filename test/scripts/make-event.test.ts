@@ -531,7 +531,7 @@ describe('make-event CLI', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Unknown option '--partiton'");
+    expect(result.stderr).toContain("unknown option '--partiton'");
     expect(result.stdout).toBe('');
   });
 

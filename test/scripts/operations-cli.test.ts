@@ -43,7 +43,8 @@ describe('operations tools on the command line', () => {
     expect(replay.stdout).toContain(
       'recorded by its identity (table, row key, commit position) in the ledger',
     );
-    expect(replay.stdout).toContain('STOCK_MODEL, SOURCE_EPOCH, LAG_BOUND_HOURS');
+    expect(replay.stdout).toContain('--stock-model <model>');
+    expect(replay.stdout).toContain('SOURCE_EPOCH, LAG_BOUND_HOURS');
     expect(replay.stdout).toContain('the ledger table\n                           is LEDGER_TABLE');
     expect(replay.stdout).not.toContain('watermark');
     for (const help of [replay.stdout, invoke.stdout, inventory.stdout]) {
@@ -56,7 +57,7 @@ describe('operations tools on the command line', () => {
     expect(inventory.stdout).toContain('--threshold <n>');
   });
 
-  it('exit 2 with one clear line and a pointer to --help on bad command lines', async () => {
+  it('exit 2 with one line that points at npm run <tool> -- --help on bad command lines', async () => {
     // Act
     const results = await Promise.all([
       run('replay', ['--partiton', '1']),
@@ -68,10 +69,10 @@ describe('operations tools on the command line', () => {
     // Assess
     expect(results.map((result) => result.code)).toEqual([2, 2, 2, 2]);
     expect(results.map((result) => result.stderr)).toEqual([
-      "replay: Unknown option '--partiton'\nRun 'replay --help' for usage.\n",
-      "replay: no dead-letter bucket: pass --bucket or set DLQ_S3_BUCKET\nRun 'replay --help' for usage.\n",
-      "invoke: cannot read 'events/nope.json': no such file\nRun 'invoke --help' for usage.\n",
-      "inventory: --threshold must be a non-negative integer, got 'ten'\nRun 'inventory --help' for usage.\n",
+      "replay: unknown option '--partiton' (see npm run replay -- --help)\n",
+      'replay: no dead-letter bucket: pass --bucket or set DLQ_S3_BUCKET (see npm run replay -- --help)\n',
+      "invoke: cannot read 'events/nope.json': no such file (see npm run invoke -- --help)\n",
+      "inventory: --threshold must be a non-negative integer, got 'ten' (see npm run inventory -- --help)\n",
     ]);
   });
 });

@@ -41,7 +41,6 @@ describe('replay options', () => {
 
     // Assess
     expect(options).toEqual({
-      help: false,
       filters: {
         topic: 'dbserver1.public.order_items',
         partition: 1,
@@ -54,6 +53,8 @@ describe('replay options', () => {
       },
       dryRun: true,
       deleteReplayed: false,
+      json: false,
+      stockModel: undefined,
       endpoint: 'aws',
       bucket: undefined,
       tableName: undefined,
@@ -84,7 +85,7 @@ describe('replay options', () => {
       '--since must be before --until',
       "--key 'replayed/dbserver1.public.products/0/1.json' is under replayed/: that letter was replayed already",
       "--endpoint must be local or aws, got 'staging'",
-      expect.stringContaining("Unexpected argument 'stray'"),
+      "unexpected argument 'stray'",
     ]);
   });
 });

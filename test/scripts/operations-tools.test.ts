@@ -58,7 +58,10 @@ describe('invoke, replay and inventory against a running local endpoint', () => 
 
     // Act
     await invokeMain(['events/poison.json'], invokeIo, env);
-    await replayMain(['--endpoint', 'local', '--dry-run'], replayIo, env);
+    // Both letters would still fail: exit code 3, found what replay checks for.
+    await expect(replayMain(['--endpoint', 'local', '--dry-run'], replayIo, env)).rejects.toMatchObject({
+      exitCode: 3,
+    });
     await inventoryMain(['--endpoint', 'local', '--low-stock'], inventoryIo, env);
 
     // Assess
@@ -73,7 +76,7 @@ describe('invoke, replay and inventory against a running local endpoint', () => 
     expect((await service.listDeadLetters()).map((letter) => letter.letter.errors.length)).toEqual([1, 1]);
   });
 
-  it('invoke refuses a JSON file that is not a Kafka event, with exit code 1', async () => {
+  it('invoke refuses a JSON file that is not a Kafka event, with exit code 2', async () => {
     // Prepare
     const path = join(tmpdir(), `not-kafka-${process.pid}.json`);
     await writeFile(path, '{"Records": []}');
@@ -85,6 +88,7 @@ describe('invoke, replay and inventory against a running local endpoint', () => 
       // Assess
       await expect(attempt).rejects.toThrow(InputError);
       await expect(attempt).rejects.toThrow('is not a Lambda Kafka event (no "records" map)');
+      await expect(attempt).rejects.toMatchObject({ exitCode: 2 });
     } finally {
       await rm(path, { force: true });
     }

@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
+import { RECONCILE_TOOL } from '../../scripts/reconcile/options.js';
 import { reconcileMain } from '../../scripts/reconcile/reconcile.js';
 import { capturingIo, startTestPostgres, type TestPostgres } from './support/postgres.js';
 
@@ -34,7 +35,7 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
   const run = async (args: string[], table = PRODUCTS_TABLE) => {
     const captured = capturingIo();
     const code = await runCli(
-      'reconcile',
+      RECONCILE_TOOL,
       (argv, io) => reconcileMain(argv, io, env),
       ['--endpoint', 'local', '--table', table, ...args],
       captured.io,
@@ -373,18 +374,18 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
     expect(results.map((result) => [result.code, result.stderr])).toEqual([
       [
         2,
-        "reconcile: --stock-model must be one of orders, products, ledger, got 'fifo'\nRun 'reconcile --help' for usage.\n",
+        "reconcile: --stock-model must be one of orders, products, ledger, got 'fifo' (see npm run reconcile -- --help)\n",
       ],
-      [2, "reconcile: Unknown option '--postgress'\nRun 'reconcile --help' for usage.\n"],
+      [2, "reconcile: unknown option '--postgress' (see npm run reconcile -- --help)\n"],
       [
         2,
-        "reconcile: --postgres <connection-url> is required (the shop database, ideally a read replica)\nRun 'reconcile --help' for usage.\n",
+        'reconcile: --postgres <connection-url> is required (the shop database, ideally a read replica) (see npm run reconcile -- --help)\n',
       ],
       [
         2,
-        "reconcile: --postgres must be a postgres:// or postgresql:// URL, got 'mysql://…'\nRun 'reconcile --help' for usage.\n",
+        "reconcile: --postgres must be a postgres:// or postgresql:// URL, got 'mysql://…' (see npm run reconcile -- --help)\n",
       ],
-      [2, "reconcile: --signal-table needs --repair-sql\nRun 'reconcile --help' for usage.\n"],
+      [2, 'reconcile: --signal-table needs --repair-sql (see npm run reconcile -- --help)\n'],
     ]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: npm run reconcile -- --postgres <connection-url>');

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { scanTable } from '../../scripts/inventory/inventory.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
+import { REDRIVE_TOOL } from '../../scripts/redrive/options.js';
 import { redriveMain } from '../../scripts/redrive/redrive.js';
 import {
   mskEvent,
@@ -135,7 +136,7 @@ describe('npm run redrive on the embedded services', () => {
       const io = recordingIo();
       const env = { ...aws.env, DYNAMODB_TABLE: table };
       const code = await runCli(
-        'redrive',
+        REDRIVE_TOOL,
         (args, cliIo) => redriveMain(args, cliIo, env),
         ['--endpoint', 'local', '--bucket', bucket, ...argv],
         io,
@@ -225,7 +226,7 @@ describe('npm run redrive on the embedded services', () => {
 
     // Assess
     expect(code).toBe(3);
-    expect(err).toBe('redrive: 1 object(s) could not be redriven (1 NO_PAYLOAD); see above\n');
+    expect(err).toBe('redrive: 1 object(s) could not be redriven (1 NO_PAYLOAD); see the report\n');
     expect(out).toContain(`no payload         ${KEYS.tooLarge}`);
     expect(out).toContain('MaximumPayloadSizeExceeded after 1 invocation(s)');
     expect(out).toContain(
@@ -312,7 +313,7 @@ describe('npm run redrive on the embedded services', () => {
 
     // Assess
     expect(results.map((result) => result.code)).toEqual([2, 2, 2, 2, 2]);
-    for (const { err } of results) expect(err).toMatch(/^redrive: .+\nRun 'redrive --help' for usage\.\n$/);
+    for (const { err } of results) expect(err).toMatch(/^redrive: .+ \(see npm run redrive -- --help\)\n$/);
     expect(results[1]?.err).toContain(
       "--since must be an ISO-8601 time like 2025-01-15T10:00:00Z, got 'yesterday'",
     );

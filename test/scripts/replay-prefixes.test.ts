@@ -39,7 +39,10 @@ describe('replay with the on-failure destination in the same bucket', () => {
     const io = recordingIo();
 
     // Act
-    await replayMain(['--endpoint', 'local', '--dry-run'], io, env);
+    // The poison letters would still fail: exit code 3.
+    await expect(replayMain(['--endpoint', 'local', '--dry-run'], io, env)).rejects.toMatchObject({
+      exitCode: 3,
+    });
 
     // Assess
     const letters = invocation.deadLetterKeys.length;
