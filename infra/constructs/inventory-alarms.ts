@@ -16,9 +16,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ESM_ERROR_METRICS, functionOffsetLag, handlerMetric, mappingMetric } from './inventory-metrics.js';
+import {
+  ESM_ERROR_METRICS,
+  functionOffsetLag,
+  handlerMetric,
+  type MetricsIdentity,
+  mappingMetric,
+} from './inventory-metrics.js';
 
 export interface InventoryAlarmsProps {
+  /** This deployment's handler metrics (the functions' POWERTOOLS_* variables). */
+  readonly telemetry: MetricsIdentity;
   readonly function: IFunction;
   /** The ledger stream's consumer (ExpiryFunction). */
   readonly expiryFunction: IFunction;
@@ -69,12 +77,12 @@ export class InventoryAlarms extends Construct {
     const alarms: Alarm[] = [
       anyOccurrence(
         'DeadLetterWrites',
-        handlerMetric('DLQWrites', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'DLQWrites', FIVE_MINUTES),
         'Records were written to the dead-letter bucket: inspect and replay them.',
       ),
       anyOccurrence(
         'ProcessingErrors',
-        handlerMetric('ProcessingErrors', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'ProcessingErrors', FIVE_MINUTES),
         'The handler failed to apply records (the batch is retried, then bisected, then sent to S3).',
       ),
       anyOccurrence(
@@ -84,7 +92,7 @@ export class InventoryAlarms extends Construct {
       ),
       anyOccurrence(
         'ChangesBeyondLagBound',
-        handlerMetric('ChangesBeyondLagBound', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'ChangesBeyondLagBound', FIVE_MINUTES),
         'Changes older than the lag bound arrived: the products the function log names may be off; check them against the database.',
       ),
       new Alarm(this, 'OffsetLag', {
@@ -97,7 +105,7 @@ export class InventoryAlarms extends Construct {
       }),
       anyOccurrence(
         'ExpiredOrderLinesDeadLettered',
-        handlerMetric('ExpiredOrderLinesDeadLettered', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'ExpiredOrderLinesDeadLettered', FIVE_MINUTES),
         'Order lines of products that never arrived within the lag bound were dead-lettered UNKNOWN_PRODUCT: find out why the product is missing, then replay them.',
       ),
       anyOccurrence(
@@ -136,7 +144,7 @@ export class InventoryAlarms extends Construct {
 
     this.lowStock = anyOccurrence(
       'LowStock',
-      handlerMetric('LowStockAlerts', FIVE_MINUTES),
+      handlerMetric(props.telemetry, 'LowStockAlerts', FIVE_MINUTES),
       'At least one product fell below the low-stock threshold.',
     );
     this.alarms = [...alarms, this.lowStock];

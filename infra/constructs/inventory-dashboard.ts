@@ -18,11 +18,14 @@ import {
   functionOffsetLag,
   type HandlerMetricName,
   handlerMetric,
+  type MetricsIdentity,
   mappingMetric,
   mappingOffsetLag,
 } from './inventory-metrics.js';
 
 export interface InventoryDashboardProps {
+  /** This deployment's handler metrics (the functions' POWERTOOLS_* variables). */
+  readonly telemetry: MetricsIdentity;
   readonly function: IFunction;
   /** The ledger stream's consumer (ExpiryFunction) and its mapping's on-failure queue. */
   readonly expiryFunction: IFunction;
@@ -36,10 +39,14 @@ const WIDTH = 8;
 const HALF = 12;
 const HEIGHT = 6;
 
-const countGraph = (title: string, names: readonly (HandlerMetricName | ExpiryMetricName)[]): GraphWidget =>
+const countGraph = (
+  telemetry: MetricsIdentity,
+  title: string,
+  names: readonly (HandlerMetricName | ExpiryMetricName)[],
+): GraphWidget =>
   new GraphWidget({
     title,
-    left: names.map((name) => handlerMetric(name)),
+    left: names.map((name) => handlerMetric(telemetry, name)),
     width: WIDTH,
     height: HEIGHT,
   });
@@ -101,17 +108,24 @@ export class InventoryDashboard extends Construct {
         }),
       ],
       [
-        countGraph('Records processed', ['RecordsProcessed', 'DynamoDbWrites']),
-        countGraph('Inventory changes', ['ProductsUpserted', 'ProductsDeleted', 'StockDecremented']),
-        countGraph('Order lines recorded, not subtracted', ['OrderLinesInCount', 'OrderLinesPending']),
+        countGraph(props.telemetry, 'Records processed', ['RecordsProcessed', 'DynamoDbWrites']),
+        countGraph(props.telemetry, 'Inventory changes', [
+          'ProductsUpserted',
+          'ProductsDeleted',
+          'StockDecremented',
+        ]),
+        countGraph(props.telemetry, 'Order lines recorded, not subtracted', [
+          'OrderLinesInCount',
+          'OrderLinesPending',
+        ]),
       ],
       [
-        countGraph('Failures', ['DLQWrites', 'ProcessingErrors']),
-        countGraph('Changes beyond the lag bound', ['ChangesBeyondLagBound']),
-        countGraph('Low-stock alerts', ['LowStockAlerts']),
+        countGraph(props.telemetry, 'Failures', ['DLQWrites', 'ProcessingErrors']),
+        countGraph(props.telemetry, 'Changes beyond the lag bound', ['ChangesBeyondLagBound']),
+        countGraph(props.telemetry, 'Low-stock alerts', ['LowStockAlerts']),
       ],
       [
-        countGraph('Skipped on purpose', [
+        countGraph(props.telemetry, 'Skipped on purpose', [
           'DuplicatesSkipped',
           'StaleEventsSkipped',
           'TombstonesSkipped',
@@ -135,7 +149,7 @@ export class InventoryDashboard extends Construct {
         }),
       ],
       [
-        countGraph('Expired pending order lines', [
+        countGraph(props.telemetry, 'Expired pending order lines', [
           'ExpiredOrderLinesCounted',
           'ExpiredOrderLinesDeadLettered',
         ]),

@@ -1,10 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
-import { POWERTOOLS } from './inventory-function.js';
+
+/** The namespace of both handlers' EMF metrics (POWERTOOLS_METRICS_NAMESPACE); lambda/telemetry's default. */
+export const METRICS_NAMESPACE = 'InventoryService';
 
 /**
- * The EMF metrics the handler emits through Powertools (namespace InventoryService, dimension service).
+ * Where one deployment's handler metrics are: a namespace and the `service` dimension, which carries the
+ * stage (stage-names.ts). The functions get both as POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME, and
+ * their alarms and dashboard read the same pair, so no two stages share a custom metric.
+ */
+export interface MetricsIdentity {
+  readonly namespace: string;
+  readonly serviceName: string;
+}
+
+/**
+ * The EMF metrics the handler emits through Powertools (MetricsIdentity: namespace and service dimension).
  * Mirrors lambda/telemetry/metric-names.ts; test/infra checks the two lists still agree.
  */
 export const HANDLER_METRICS = [
@@ -36,13 +48,14 @@ export type ExpiryMetricName = (typeof EXPIRY_METRICS)[number];
 const PERIOD = Duration.minutes(1);
 
 export const handlerMetric = (
+  identity: MetricsIdentity,
   name: HandlerMetricName | ExpiryMetricName,
   period: Duration = PERIOD,
 ): Metric =>
   new Metric({
-    namespace: POWERTOOLS.metricsNamespace,
+    namespace: identity.namespace,
     metricName: name,
-    dimensionsMap: { service: POWERTOOLS.serviceName },
+    dimensionsMap: { service: identity.serviceName },
     statistic: Stats.SUM,
     period,
   });
