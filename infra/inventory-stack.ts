@@ -110,6 +110,7 @@ export class InventoryStack extends Stack {
           ? {}
           : { timestamp: config.startingPositionTimestamp }),
       },
+      detached: config.detachMappings,
       ...(config.schemaRegistry === undefined ? {} : { schemaRegistry: config.schemaRegistry }),
       ...(config.secretKmsKeyArn === undefined ? {} : { secretKmsKeyArn: config.secretKmsKeyArn }),
       failureBucket: this.deadLetters.bucket,
