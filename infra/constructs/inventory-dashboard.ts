@@ -13,6 +13,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   ESM_ERROR_METRICS,
+  ESM_LAG_METRICS,
   type EsmMetricName,
   type ExpiryMetricName,
   functionOffsetLag,
@@ -20,7 +21,6 @@ import {
   handlerMetric,
   type MetricsIdentity,
   mappingMetric,
-  mappingOffsetLag,
 } from './inventory-metrics.js';
 
 export interface InventoryDashboardProps {
@@ -95,9 +95,8 @@ export class InventoryDashboard extends Construct {
   constructor(scope: Construct, id: string, props: InventoryDashboardProps) {
     super(scope, id);
     const fn = props.function;
-    const lagLines = [...props.mappings].map(([name, mapping]) =>
-      mappingOffsetLag(mapping, `OffsetLag ${name}`),
-    );
+    // Per mapping: the KafkaMetrics group's worst-partition and total lag, by EventSourceMappingUUID.
+    const lagLines = mappingLines(props.mappings, ESM_LAG_METRICS);
     const rows: IWidget[][] = [
       [
         new TextWidget({
@@ -176,7 +175,7 @@ export class InventoryDashboard extends Construct {
       [
         new GraphWidget({
           title: 'Kafka offset lag',
-          left: [...lagLines, functionOffsetLag(fn, undefined, 'OffsetLag (all mappings, max)')],
+          left: [...lagLines, functionOffsetLag(fn, undefined, 'OffsetLag (function, worst mapping)')],
           width: HALF,
           height: HEIGHT,
         }),

@@ -60,17 +60,6 @@ export const handlerMetric = (
     period,
   });
 
-/** Lag of one mapping's consumer group behind the end of its topic. */
-export const mappingOffsetLag = (mapping: EventSourceMapping, label: string): Metric =>
-  new Metric({
-    namespace: 'AWS/Lambda',
-    metricName: 'OffsetLag',
-    dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
-    statistic: Stats.MAXIMUM,
-    period: PERIOD,
-    label,
-  });
-
 /** Worst lag across every Kafka mapping of the function; the alarm uses this series. */
 export const functionOffsetLag = (fn: IFunction, period: Duration = PERIOD, label?: string): Metric =>
   fn.metric('OffsetLag', { statistic: Stats.MAXIMUM, period, ...(label === undefined ? {} : { label }) });
@@ -98,11 +87,19 @@ export const ESM_ERROR_METRICS = [
 ] as const;
 /** Provisioned mode: pollers running (view with MAX) and bytes they polled (SUM). */
 export const ESM_POLLER_METRICS = ['ProvisionedPollers', 'EventPollerThroughputInBytes'] as const;
+/**
+ * The KafkaMetrics group: a mapping's lag behind the end of its topic, the worst partition's and all partitions'
+ * together, in records. (`OffsetLag` is the function's metric, by FunctionName; it has no per-mapping series.)
+ */
+export const ESM_LAG_METRICS = ['MaxOffsetLag', 'SumOffsetLag'] as const;
 export type EsmMetricName =
   | (typeof ESM_EVENT_METRICS)[number]
   | (typeof ESM_ERROR_METRICS)[number]
   | (typeof ESM_POLLER_METRICS)[number]
-  | 'MaxOffsetLag';
+  | (typeof ESM_LAG_METRICS)[number];
+
+/** Gauges, read with MAX; every other mapping metric is a count, read with SUM. */
+const GAUGES: ReadonlySet<EsmMetricName> = new Set(['ProvisionedPollers', ...ESM_LAG_METRICS]);
 
 /** One of a mapping's own metrics. */
 export const mappingMetric = (
@@ -114,9 +111,7 @@ export const mappingMetric = (
     namespace: 'AWS/Lambda',
     metricName: name,
     dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
-    statistic:
-      options.statistic ??
-      (name === 'ProvisionedPollers' || name === 'MaxOffsetLag' ? Stats.MAXIMUM : Stats.SUM),
+    statistic: options.statistic ?? (GAUGES.has(name) ? Stats.MAXIMUM : Stats.SUM),
     period: options.period ?? PERIOD,
     ...(options.label === undefined ? {} : { label: options.label }),
   });

@@ -177,9 +177,9 @@ describe('changing where the Kafka mappings start', () => {
     // Assess
     const goneIds = Object.keys(attached).filter((id) => detached[id] === undefined);
     const gone = goneIds.map((id) => attached[id]?.Type);
-    // Two mappings and their three alarms each (errors, dropped records, on-failure deliveries).
+    // Two mappings and their four alarms each (not polling, errors, dropped records, on-failure deliveries).
     expect(gone.sort()).toEqual([
-      ...Array(6).fill('AWS::CloudWatch::Alarm'),
+      ...Array(8).fill('AWS::CloudWatch::Alarm'),
       'AWS::Lambda::EventSourceMapping',
       'AWS::Lambda::EventSourceMapping',
     ]);

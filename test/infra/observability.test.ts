@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ESM_ERROR_METRICS,
   ESM_EVENT_METRICS,
+  ESM_LAG_METRICS,
   ESM_POLLER_METRICS,
   HANDLER_METRICS,
 } from '../../infra/constructs/inventory-metrics.js';
@@ -20,8 +21,8 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     const template = templateFor(MSK_CONTEXT);
 
     // Assess
-    // Three watch the expiry function (ledger-expiry.test.ts); six more the mappings (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    // Five watch the expiry function (ledger-expiry.test.ts); eight more the mappings (below).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 22);
     for (const metricName of ['DLQWrites', 'ProcessingErrors', 'ChangesBeyondLagBound', 'LowStockAlerts']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'InventoryService',
@@ -44,6 +45,8 @@ describe('InventoryAlarms and InventoryDashboard', () => {
       Statistic: 'Maximum',
       Threshold: 1000,
       EvaluationPeriods: 3,
+      // Decided: silence is no lag; a mapping that stopped polling has its own alarm (MappingNotPolling).
+      TreatMissingData: 'notBreaching',
     });
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
@@ -63,7 +66,7 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Threshold: 5000 });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // No Kafka source: no mapping alarms.
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(14);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions ?? []).toHaveLength(
         alarm.Properties.MetricName === 'LowStockAlerts' ? 0 : 1,
@@ -142,6 +145,18 @@ describe('InventoryAlarms and InventoryDashboard', () => {
           TreatMissingData: 'notBreaching',
         });
       }
+      // A stuck mapping is not silent: Lambda sends PolledEventCount on every poll (0 when empty), so no
+      // sample for 15 minutes is an alarm.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'PolledEventCount',
+        Dimensions: byUuid,
+        Statistic: 'SampleCount',
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 3,
+        TreatMissingData: 'breaching',
+      });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 0,
         Metrics: Match.arrayWith(
@@ -175,5 +190,29 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     expect(body).toMatch(/KafkaProducts/);
     expect(body).toMatch(/KafkaOrderItems/);
     expect(body).toContain('\\"alarms\\"');
+  });
+
+  it('plots each mapping’s lag with the KafkaMetrics group’s MaxOffsetLag and SumOffsetLag, by mapping UUID', () => {
+    // Prepare
+    const template = templateFor(MSK_CONTEXT);
+    const mappingIds = Object.keys(
+      template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { Topics: Match.anyValue() } }),
+    );
+
+    // Act
+    const body = dashboardBody(template);
+
+    // Assess
+    expect(mappingIds).toHaveLength(2);
+    for (const id of mappingIds) {
+      for (const metric of ESM_LAG_METRICS) {
+        expect(body).toContain(
+          `[\\"AWS/Lambda\\",\\"${metric}\\",\\"EventSourceMappingUUID\\",\\"",{"Ref":"${id}"}`,
+        );
+      }
+    }
+    // OffsetLag is a function metric: Lambda sends no OffsetLag series per mapping UUID.
+    expect(body).not.toContain('\\"OffsetLag\\",\\"EventSourceMappingUUID');
+    expect(body).toContain('\\"OffsetLag\\",\\"FunctionName\\"');
   });
 });
