@@ -74,6 +74,43 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     }
   });
 
+  it('lets CloudWatch use the topic key only for this account’s alarms (aws:SourceAccount, aws:SourceArn)', () => {
+    // Prepare
+    const template = templateFor({ alarmEmail: 'ops@example.com' });
+
+    // Act
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statements = key?.Properties.KeyPolicy.Statement as Array<{
+      Principal?: { Service?: string };
+      Condition?: Record<string, Record<string, unknown>>;
+    }>;
+    const cloudWatch = statements.filter(
+      (statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+
+    // Assess
+    expect(cloudWatch).toHaveLength(1);
+    expect(cloudWatch[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':cloudwatch:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':alarm:*',
+            ],
+          ],
+        },
+      },
+    });
+  });
+
   it('sends low stock to a topic of its own when lowStockEmail is given, apart from the operational one', () => {
     // Prepare
     const template = templateFor({ alarmEmail: 'ops@example.com', lowStockEmail: 'buyers@example.com' });
