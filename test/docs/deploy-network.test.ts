@@ -20,3 +20,16 @@ describe('docs/deploy.md, network prerequisites', () => {
     expect(prerequisites).toContain(`\`com.amazonaws.<region>.${name}\``);
   });
 });
+
+describe('docs/deploy.md, sam local invoke', () => {
+  it('lists its prerequisites and names the template of a stage', () => {
+    // Act
+    const start = DEPLOY.indexOf('## Run the function locally with `sam local invoke`');
+    const section = DEPLOY.slice(start, DEPLOY.indexOf('\n## ', start + 1)).replace(/\s+/g, ' ');
+
+    // Assess
+    for (const tool of ['Docker', 'AWS CLI', 'AWS SAM CLI', 'Java 17']) expect(section).toContain(tool);
+    expect(section).toContain('`cdk.out/InventoryService-<stage>.template.json`');
+    expect(section).toContain('`LAG_BOUND_HOURS=87600`');
+  });
+});
