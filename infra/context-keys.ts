@@ -43,6 +43,7 @@ export const CONTEXT_KEYS = [
   'pollerGroupName',
   'startingPosition',
   'startingPositionTimestamp',
+  'detachMappings',
   'schemaRegistryUri',
   'schemaRegistrySecretArn',
   'schemaRegistryKeys',

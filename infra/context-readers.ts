@@ -57,15 +57,20 @@ export const oneOf = <T extends string>(
   return raw as T;
 };
 
-/** A Secrets Manager secret ARN (the mappings name their secrets by ARN only). */
-export const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+/**
+ * A complete Secrets Manager secret ARN: the name, a hyphen and the six random characters Secrets Manager
+ * appends. A partial ARN (without them) names the secret for Lambda, but an IAM policy whose Resource is a
+ * partial ARN matches no secret, so the mappings' GetSecretValue would be denied.
+ */
+export const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 
 export const secretArn = (read: ReadContext, key: ContextKey): string | undefined => {
   const arn = text(read, key);
   if (arn !== undefined && !SECRET_ARN.test(arn)) {
     throw new StackConfigError(
       key,
-      `must be a Secrets Manager ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${arn}"`,
+      `must be a complete Secrets Manager ARN, ending in the secret's 6-character suffix (arn:aws:secretsmanager:<region>:<account>:secret:<name>-AbCdEf; aws secretsmanager describe-secret --secret-id <name> --query ARN), got "${arn}"`,
     );
   }
   return arn;

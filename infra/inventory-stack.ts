@@ -6,6 +6,7 @@ import { ExpiryFunction } from './constructs/expiry-function.js';
 import { InventoryAlarms } from './constructs/inventory-alarms.js';
 import { InventoryDashboard } from './constructs/inventory-dashboard.js';
 import { InventoryFunction } from './constructs/inventory-function.js';
+import { METRICS_NAMESPACE, type MetricsIdentity } from './constructs/inventory-metrics.js';
 import { InventoryTable } from './constructs/inventory-table.js';
 import { KafkaEventSources } from './constructs/kafka-event-sources.js';
 import { LedgerStreamSource } from './constructs/ledger-stream-source.js';
@@ -50,6 +51,7 @@ export class InventoryStack extends Stack {
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const telemetry: MetricsIdentity = { namespace: METRICS_NAMESPACE, serviceName: config.serviceName };
 
     this.table = new InventoryTable(this, 'Inventory', { tableName: config.tableName });
     this.ledger = new LedgerTable(this, 'Ledger', { tableName: config.ledgerTableName });
@@ -68,6 +70,7 @@ export class InventoryStack extends Stack {
       sourceEpoch: config.sourceEpoch,
       lagBoundHours: config.lagBoundHours,
       logLevel: config.logLevel,
+      telemetry,
       memorySizeMb: config.memorySizeMb,
       timeout: Duration.seconds(config.timeoutSeconds),
       ...HANDLER_TUNING,
@@ -107,6 +110,7 @@ export class InventoryStack extends Stack {
           ? {}
           : { timestamp: config.startingPositionTimestamp }),
       },
+      detached: config.detachMappings,
       ...(config.schemaRegistry === undefined ? {} : { schemaRegistry: config.schemaRegistry }),
       ...(config.secretKmsKeyArn === undefined ? {} : { secretKmsKeyArn: config.secretKmsKeyArn }),
       failureBucket: this.deadLetters.bucket,
@@ -132,6 +136,7 @@ export class InventoryStack extends Stack {
     });
 
     this.alarms = new InventoryAlarms(this, 'Alarms', {
+      telemetry,
       function: this.consumer.function,
       expiryFunction: this.expiry.function,
       expiryFailureQueue: this.ledgerStream.failureQueue,
@@ -142,6 +147,7 @@ export class InventoryStack extends Stack {
       ...(config.lowStockEmail === undefined ? {} : { lowStockEmail: config.lowStockEmail }),
     });
     this.dashboard = new InventoryDashboard(this, 'Dashboard', {
+      telemetry,
       function: this.consumer.function,
       expiryFunction: this.expiry.function,
       expiryFailureQueue: this.ledgerStream.failureQueue,

@@ -4,6 +4,7 @@
  */
 import { StackConfigError } from './context-keys.js';
 import {
+  flag,
   integer,
   list,
   MSK_CLUSTER_ARN,
@@ -74,6 +75,13 @@ export interface KafkaConfig {
   readonly startingPosition: StartingPositionName;
   /** Epoch seconds; set exactly when startingPosition is AT_TIMESTAMP. */
   readonly startingPositionTimestamp?: number;
+  /**
+   * Deploy the source's settings without its two mappings: the first of the two deploys that change where the
+   * mappings start or which consumer groups they join (docs/deploy-context.md, "Changing where the mappings
+   * start"). CloudFormation would otherwise create the new mapping before deleting the old one, and Lambda
+   * refuses a second mapping of the same function, source and topic.
+   */
+  readonly detachMappings: boolean;
   readonly schemaRegistry?: SchemaRegistry;
 }
 
@@ -246,6 +254,13 @@ export const readKafkaConfig = (read: ReadContext): KafkaConfig => {
       `must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got "${secretKmsKeyArn}"`,
     );
   }
+  const detachMappings = flag(read, 'detachMappings') ?? false;
+  if (detachMappings && kafka.kind === 'none') {
+    throw new StackConfigError(
+      'detachMappings',
+      'needs a Kafka source: give the same mskClusterArn or bootstrapServers as the deployed stack',
+    );
+  }
   const schemaRegistry = readSchemaRegistry(read);
   if (schemaRegistry !== undefined && kafka.kind === 'none') {
     throw new StackConfigError(
@@ -264,6 +279,7 @@ export const readKafkaConfig = (read: ReadContext): KafkaConfig => {
     kafka,
     ...(secretKmsKeyArn === undefined ? {} : { secretKmsKeyArn }),
     ...readStartingPosition(read),
+    detachMappings,
     ...(schemaRegistry === undefined ? {} : { schemaRegistry }),
   };
 };

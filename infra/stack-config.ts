@@ -48,6 +48,8 @@ export interface InventoryStackConfig extends KafkaConfig, ProvisionedOnly {
   /** `-c stage=dev`: carried by every name below that is not given explicitly; unset keeps the original names. */
   readonly stage?: string;
   readonly stackName: string;
+  /** POWERTOOLS_SERVICE_NAME of both functions, the `service` dimension their alarms and dashboard read. */
+  readonly serviceName: string;
   readonly tableName: string;
   /** The function's bookkeeping next to the inventory table: deletes and order-line identities. */
   readonly ledgerTableName: string;
@@ -200,6 +202,7 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
   return {
     ...(stage === undefined ? {} : { stage }),
     stackName: names.stackName,
+    serviceName: names.serviceName,
     tableName: inventoryTableName,
     ledgerTableName,
     ...kafka,

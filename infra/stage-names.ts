@@ -12,6 +12,8 @@ export const BASE_NAMES = {
   stackName: 'InventoryService',
   tableName: 'inventory-realtime',
   consumerGroupPrefix: 'inventory-service-group',
+  /** POWERTOOLS_SERVICE_NAME: the `service` dimension of every handler metric and the service of every log line. */
+  serviceName: 'inventory-service',
 } as const;
 
 export interface StageNames {
@@ -20,6 +22,11 @@ export interface StageNames {
   readonly consumerGroupPrefix: string;
   /** Both Kafka mappings share it in provisioned mode; unique per stack, so per stage. */
   readonly pollerGroupName: string;
+  /**
+   * The handlers' `service` metric dimension: stages share the InventoryService namespace, so this is what
+   * keeps one stage's alarms off another stage's metrics.
+   */
+  readonly serviceName: string;
 }
 
 export const stageNames = (stage: string | undefined): StageNames => {
@@ -30,5 +37,6 @@ export const stageNames = (stage: string | undefined): StageNames => {
     tableName: `${BASE_NAMES.tableName}${suffix}`,
     consumerGroupPrefix: `${BASE_NAMES.consumerGroupPrefix}${suffix}`,
     pollerGroupName: `${stackName}-kafka`,
+    serviceName: `${BASE_NAMES.serviceName}${suffix}`,
   };
 };

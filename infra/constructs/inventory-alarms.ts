@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -16,9 +16,17 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ESM_ERROR_METRICS, functionOffsetLag, handlerMetric, mappingMetric } from './inventory-metrics.js';
+import {
+  ESM_ERROR_METRICS,
+  functionOffsetLag,
+  handlerMetric,
+  type MetricsIdentity,
+  mappingMetric,
+} from './inventory-metrics.js';
 
 export interface InventoryAlarmsProps {
+  /** This deployment's handler metrics (the functions' POWERTOOLS_* variables). */
+  readonly telemetry: MetricsIdentity;
   readonly function: IFunction;
   /** The ledger stream's consumer (ExpiryFunction). */
   readonly expiryFunction: IFunction;
@@ -38,6 +46,12 @@ export interface InventoryAlarmsProps {
 
 /** A p99 duration above this share of the timeout means batches are close to being cut off and retried. */
 export const DURATION_ALARM_SHARE = 0.8;
+
+/**
+ * The ledger stream keeps a record 24 hours; the expiry mapping's oldest unprocessed record older than this
+ * leaves most of that day to settle the lines before the stream drops them.
+ */
+export const EXPIRY_ITERATOR_AGE_ALARM = Duration.hours(1);
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -69,12 +83,12 @@ export class InventoryAlarms extends Construct {
     const alarms: Alarm[] = [
       anyOccurrence(
         'DeadLetterWrites',
-        handlerMetric('DLQWrites', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'DLQWrites', FIVE_MINUTES),
         'Records were written to the dead-letter bucket: inspect and replay them.',
       ),
       anyOccurrence(
         'ProcessingErrors',
-        handlerMetric('ProcessingErrors', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'ProcessingErrors', FIVE_MINUTES),
         'The handler failed to apply records (the batch is retried, then bisected, then sent to S3).',
       ),
       anyOccurrence(
@@ -84,7 +98,7 @@ export class InventoryAlarms extends Construct {
       ),
       anyOccurrence(
         'ChangesBeyondLagBound',
-        handlerMetric('ChangesBeyondLagBound', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'ChangesBeyondLagBound', FIVE_MINUTES),
         'Changes older than the lag bound arrived: the products the function log names may be off; check them against the database.',
       ),
       new Alarm(this, 'OffsetLag', {
@@ -92,12 +106,15 @@ export class InventoryAlarms extends Construct {
         threshold: props.offsetLagThreshold,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 3,
+        // No lag report is no lag: Lambda documents OffsetLag for records behind, not a report on an idle topic,
+        // so silence here would page on every quiet night. A mapping that stopped polling is caught by its
+        // MappingNotPolling alarm instead, whose metric Lambda sends on every poll, empty ones included.
         treatMissingData: TreatMissingData.NOT_BREACHING,
         alarmDescription: `A consumer group is more than ${props.offsetLagThreshold} records behind for 15 minutes.`,
       }),
       anyOccurrence(
         'ExpiredOrderLinesDeadLettered',
-        handlerMetric('ExpiredOrderLinesDeadLettered', FIVE_MINUTES),
+        handlerMetric(props.telemetry, 'ExpiredOrderLinesDeadLettered', FIVE_MINUTES),
         'Order lines of products that never arrived within the lag bound were dead-lettered UNKNOWN_PRODUCT: find out why the product is missing, then replay them.',
       ),
       anyOccurrence(
@@ -113,6 +130,26 @@ export class InventoryAlarms extends Construct {
         }),
         'The ledger stream mapping gave up on a batch of expired order lines: its message names the shard and sequence numbers; settle those lines before the stream drops them (24 hours).',
       ),
+      anyOccurrence(
+        'ExpiryDeliveryFailures',
+        props.expiryFunction.metric('DestinationDeliveryFailures', {
+          period: FIVE_MINUTES,
+          statistic: Stats.SUM,
+        }),
+        'The ledger stream mapping gave up on a batch and could not describe it in the failure queue: those expired order lines are lost to the mapping; check the queue and the role, then settle the lines from the ledger table within 24 hours.',
+      ),
+      new Alarm(this, 'ExpiryIteratorAge', {
+        metric: props.expiryFunction.metric('IteratorAge', {
+          period: FIVE_MINUTES,
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: EXPIRY_ITERATOR_AGE_ALARM.toMilliseconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // Sent only when the mapping invokes the function: no batch, no age.
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `The ledger stream mapping is more than ${EXPIRY_ITERATOR_AGE_ALARM.toHumanString()} behind (the stream keeps records 24 hours): the expiry function is failing or throttled; fix it before its records expire.`,
+      }),
       anyOccurrence(
         'FunctionThrottles',
         props.function.metricThrottles({ period: FIVE_MINUTES }),
@@ -136,7 +173,7 @@ export class InventoryAlarms extends Construct {
 
     this.lowStock = anyOccurrence(
       'LowStock',
-      handlerMetric('LowStockAlerts', FIVE_MINUTES),
+      handlerMetric(props.telemetry, 'LowStockAlerts', FIVE_MINUTES),
       'At least one product fell below the low-stock threshold.',
     );
     this.alarms = [...alarms, this.lowStock];
@@ -171,6 +208,19 @@ export class InventoryAlarms extends Construct {
       label: `ESM errors ${name}`,
     });
     return [
+      new Alarm(this, `MappingNotPolling${id}`, {
+        metric: mappingMetric(mapping, 'PolledEventCount', {
+          period: FIVE_MINUTES,
+          statistic: Stats.SAMPLE_COUNT,
+        }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        // Lambda sends PolledEventCount on every poll, 0 for an empty one: no data points for 15 minutes means
+        // the mapping is not polling (disabled, cannot reach or authenticate to the brokers, deleted).
+        treatMissingData: TreatMissingData.BREACHING,
+        alarmDescription: `The ${name} mapping has reported no poll for 15 minutes: it is stuck, disabled or cannot reach Kafka; check its state (aws lambda get-event-source-mapping) and its system logs.`,
+      }),
       anyOccurrence(
         `MappingErrors${id}`,
         errors,
@@ -202,6 +252,7 @@ export class InventoryAlarms extends Construct {
       enableKeyRotation: true,
       description: 'Encrypts inventory-cdc alarm notifications',
     });
+    const stack = Stack.of(this);
     key.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudWatchAlarmsPublish',
@@ -209,6 +260,19 @@ export class InventoryAlarms extends Construct {
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        // Only on behalf of this account's alarms in this region: CloudWatch acting for anyone else (the
+        // confused deputy) is not let in.
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: '*',
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
+        },
       }),
     );
     this.topicKey = key;

@@ -13,16 +13,19 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import {
   ESM_ERROR_METRICS,
+  ESM_LAG_METRICS,
   type EsmMetricName,
   type ExpiryMetricName,
   functionOffsetLag,
   type HandlerMetricName,
   handlerMetric,
+  type MetricsIdentity,
   mappingMetric,
-  mappingOffsetLag,
 } from './inventory-metrics.js';
 
 export interface InventoryDashboardProps {
+  /** This deployment's handler metrics (the functions' POWERTOOLS_* variables). */
+  readonly telemetry: MetricsIdentity;
   readonly function: IFunction;
   /** The ledger stream's consumer (ExpiryFunction) and its mapping's on-failure queue. */
   readonly expiryFunction: IFunction;
@@ -36,10 +39,14 @@ const WIDTH = 8;
 const HALF = 12;
 const HEIGHT = 6;
 
-const countGraph = (title: string, names: readonly (HandlerMetricName | ExpiryMetricName)[]): GraphWidget =>
+const countGraph = (
+  telemetry: MetricsIdentity,
+  title: string,
+  names: readonly (HandlerMetricName | ExpiryMetricName)[],
+): GraphWidget =>
   new GraphWidget({
     title,
-    left: names.map((name) => handlerMetric(name)),
+    left: names.map((name) => handlerMetric(telemetry, name)),
     width: WIDTH,
     height: HEIGHT,
   });
@@ -88,9 +95,8 @@ export class InventoryDashboard extends Construct {
   constructor(scope: Construct, id: string, props: InventoryDashboardProps) {
     super(scope, id);
     const fn = props.function;
-    const lagLines = [...props.mappings].map(([name, mapping]) =>
-      mappingOffsetLag(mapping, `OffsetLag ${name}`),
-    );
+    // Per mapping: the KafkaMetrics group's worst-partition and total lag, by EventSourceMappingUUID.
+    const lagLines = mappingLines(props.mappings, ESM_LAG_METRICS);
     const rows: IWidget[][] = [
       [
         new TextWidget({
@@ -101,17 +107,24 @@ export class InventoryDashboard extends Construct {
         }),
       ],
       [
-        countGraph('Records processed', ['RecordsProcessed', 'DynamoDbWrites']),
-        countGraph('Inventory changes', ['ProductsUpserted', 'ProductsDeleted', 'StockDecremented']),
-        countGraph('Order lines recorded, not subtracted', ['OrderLinesInCount', 'OrderLinesPending']),
+        countGraph(props.telemetry, 'Records processed', ['RecordsProcessed', 'DynamoDbWrites']),
+        countGraph(props.telemetry, 'Inventory changes', [
+          'ProductsUpserted',
+          'ProductsDeleted',
+          'StockDecremented',
+        ]),
+        countGraph(props.telemetry, 'Order lines recorded, not subtracted', [
+          'OrderLinesInCount',
+          'OrderLinesPending',
+        ]),
       ],
       [
-        countGraph('Failures', ['DLQWrites', 'ProcessingErrors']),
-        countGraph('Changes beyond the lag bound', ['ChangesBeyondLagBound']),
-        countGraph('Low-stock alerts', ['LowStockAlerts']),
+        countGraph(props.telemetry, 'Failures', ['DLQWrites', 'ProcessingErrors']),
+        countGraph(props.telemetry, 'Changes beyond the lag bound', ['ChangesBeyondLagBound']),
+        countGraph(props.telemetry, 'Low-stock alerts', ['LowStockAlerts']),
       ],
       [
-        countGraph('Skipped on purpose', [
+        countGraph(props.telemetry, 'Skipped on purpose', [
           'DuplicatesSkipped',
           'StaleEventsSkipped',
           'TombstonesSkipped',
@@ -135,7 +148,7 @@ export class InventoryDashboard extends Construct {
         }),
       ],
       [
-        countGraph('Expired pending order lines', [
+        countGraph(props.telemetry, 'Expired pending order lines', [
           'ExpiredOrderLinesCounted',
           'ExpiredOrderLinesDeadLettered',
         ]),
@@ -162,7 +175,7 @@ export class InventoryDashboard extends Construct {
       [
         new GraphWidget({
           title: 'Kafka offset lag',
-          left: [...lagLines, functionOffsetLag(fn, undefined, 'OffsetLag (all mappings, max)')],
+          left: [...lagLines, functionOffsetLag(fn, undefined, 'OffsetLag (function, worst mapping)')],
           width: HALF,
           height: HEIGHT,
         }),

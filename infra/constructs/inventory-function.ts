@@ -7,13 +7,8 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { StockModel } from '../stack-config.js';
 import { handlerFunction } from './handler-function.js';
+import type { MetricsIdentity } from './inventory-metrics.js';
 import { bucketObjectsWildcardFinding } from './nag-findings.js';
-
-/** Powertools names the handler's metrics and logs use; the dashboard reads the same values. */
-export const POWERTOOLS = {
-  serviceName: 'inventory-service',
-  metricsNamespace: 'InventoryService',
-} as const;
 
 /**
  * What the handler does to the inventory table: consistent single-item reads, conditional updates, and
@@ -60,6 +55,8 @@ export interface InventoryFunctionProps {
   /** How long order-line identities are kept, and how late a change may be and still be ordered exactly. */
   readonly lagBoundHours: number;
   readonly logLevel: string;
+  /** Where the handler publishes its metrics; the alarms and dashboard read the same identity. */
+  readonly telemetry: MetricsIdentity;
   readonly memorySizeMb: number;
   readonly timeout: Duration;
   /** Milliseconds before the timeout at which the handler stops starting writes and fails the batch. */
@@ -147,8 +144,8 @@ export class InventoryFunction extends Construct {
       REGISTRY_VALUES: String(props.registryValues),
       WRITE_CONCURRENCY: String(props.writeConcurrency),
       TIME_BUDGET_MARGIN_MS: String(props.timeBudgetMarginMs),
-      POWERTOOLS_SERVICE_NAME: POWERTOOLS.serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: POWERTOOLS.metricsNamespace,
+      POWERTOOLS_SERVICE_NAME: props.telemetry.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: props.telemetry.namespace,
       POWERTOOLS_LOG_LEVEL: props.logLevel,
       NODE_OPTIONS: '--enable-source-maps',
       ...(props.localEndpoints ? { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL_S3: '' } : {}),

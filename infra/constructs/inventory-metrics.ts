@@ -1,10 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { EventSourceMapping, IFunction } from 'aws-cdk-lib/aws-lambda';
-import { POWERTOOLS } from './inventory-function.js';
+
+/** The namespace of both handlers' EMF metrics (POWERTOOLS_METRICS_NAMESPACE); lambda/telemetry's default. */
+export const METRICS_NAMESPACE = 'InventoryService';
 
 /**
- * The EMF metrics the handler emits through Powertools (namespace InventoryService, dimension service).
+ * Where one deployment's handler metrics are: a namespace and the `service` dimension, which carries the
+ * stage (stage-names.ts). The functions get both as POWERTOOLS_METRICS_NAMESPACE / POWERTOOLS_SERVICE_NAME, and
+ * their alarms and dashboard read the same pair, so no two stages share a custom metric.
+ */
+export interface MetricsIdentity {
+  readonly namespace: string;
+  readonly serviceName: string;
+}
+
+/**
+ * The EMF metrics the handler emits through Powertools (MetricsIdentity: namespace and service dimension).
  * Mirrors lambda/telemetry/metric-names.ts; test/infra checks the two lists still agree.
  */
 export const HANDLER_METRICS = [
@@ -39,26 +51,16 @@ export type ExpiryMetricName = (typeof EXPIRY_METRICS)[number];
 const PERIOD = Duration.minutes(1);
 
 export const handlerMetric = (
+  identity: MetricsIdentity,
   name: HandlerMetricName | ExpiryMetricName,
   period: Duration = PERIOD,
 ): Metric =>
   new Metric({
-    namespace: POWERTOOLS.metricsNamespace,
+    namespace: identity.namespace,
     metricName: name,
-    dimensionsMap: { service: POWERTOOLS.serviceName },
+    dimensionsMap: { service: identity.serviceName },
     statistic: Stats.SUM,
     period,
-  });
-
-/** Lag of one mapping's consumer group behind the end of its topic. */
-export const mappingOffsetLag = (mapping: EventSourceMapping, label: string): Metric =>
-  new Metric({
-    namespace: 'AWS/Lambda',
-    metricName: 'OffsetLag',
-    dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
-    statistic: Stats.MAXIMUM,
-    period: PERIOD,
-    label,
   });
 
 /** Worst lag across every Kafka mapping of the function; the alarm uses this series. */
@@ -88,11 +90,19 @@ export const ESM_ERROR_METRICS = [
 ] as const;
 /** Provisioned mode: pollers running (view with MAX) and bytes they polled (SUM). */
 export const ESM_POLLER_METRICS = ['ProvisionedPollers', 'EventPollerThroughputInBytes'] as const;
+/**
+ * The KafkaMetrics group: a mapping's lag behind the end of its topic, the worst partition's and all partitions'
+ * together, in records. (`OffsetLag` is the function's metric, by FunctionName; it has no per-mapping series.)
+ */
+export const ESM_LAG_METRICS = ['MaxOffsetLag', 'SumOffsetLag'] as const;
 export type EsmMetricName =
   | (typeof ESM_EVENT_METRICS)[number]
   | (typeof ESM_ERROR_METRICS)[number]
   | (typeof ESM_POLLER_METRICS)[number]
-  | 'MaxOffsetLag';
+  | (typeof ESM_LAG_METRICS)[number];
+
+/** Gauges, read with MAX; every other mapping metric is a count, read with SUM. */
+const GAUGES: ReadonlySet<EsmMetricName> = new Set(['ProvisionedPollers', ...ESM_LAG_METRICS]);
 
 /** One of a mapping's own metrics. */
 export const mappingMetric = (
@@ -104,9 +114,7 @@ export const mappingMetric = (
     namespace: 'AWS/Lambda',
     metricName: name,
     dimensionsMap: { EventSourceMappingUUID: mapping.eventSourceMappingId },
-    statistic:
-      options.statistic ??
-      (name === 'ProvisionedPollers' || name === 'MaxOffsetLag' ? Stats.MAXIMUM : Stats.SUM),
+    statistic: options.statistic ?? (GAUGES.has(name) ? Stats.MAXIMUM : Stats.SUM),
     period: options.period ?? PERIOD,
     ...(options.label === undefined ? {} : { label: options.label }),
   });

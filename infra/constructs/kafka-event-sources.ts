@@ -58,6 +58,10 @@ export const MISSING_SOURCE_WARNING =
   '-c bootstrapServers=host:9092,... (self-managed Kafka; add -c kafkaSecretArn=... and/or ' +
   '-c kafkaSubnetIds=... -c kafkaSecurityGroupId=...); docs/deploy-context.md lists every setting.';
 
+export const DETACHED_MAPPINGS_WARNING =
+  'detachMappings=true: the Kafka mappings are deleted and nothing reads the topics until the next deploy ' +
+  'without it. Their consumer groups keep their committed offsets in Kafka.';
+
 export interface TopicSubscription {
   /** Short, stable name used in construct ids and the consumer group id (`products`, `order-items`). */
   readonly name: string;
@@ -94,6 +98,11 @@ export interface KafkaEventSourcesProps {
   readonly failureHandling: FailureHandling;
   /** Where a consumer group without committed offsets starts; Lambda ignores it once the group has some. */
   readonly startingPoint: StartingPoint;
+  /**
+   * Keep the access policy but create no mapping: the first deploy of a change to a mapping's starting point or
+   * consumer group, which Lambda cannot apply in place (see KafkaConfig.detachMappings).
+   */
+  readonly detached?: boolean;
   /** Lambda decodes values (and keys) through it to JSON; provisioned mode only. */
   readonly schemaRegistry?: SchemaRegistry;
   /** Customer managed key of the named secrets; kms:Decrypt is granted on it, through Secrets Manager only. */
@@ -131,6 +140,11 @@ export class KafkaEventSources extends Construct {
     });
     access.attachToRole(role);
     acknowledgeWildcards(access, props);
+    if (props.detached === true) {
+      Annotations.of(this).addWarningV2('inventory:detached-kafka-mappings', DETACHED_MAPPINGS_WARNING);
+      this.mappings = new Map();
+      return;
+    }
 
     const mappings = new Map<string, EventSourceMapping>();
     for (const subscription of props.subscriptions) {

@@ -1,4 +1,7 @@
-/** Every metric the function emits (EMF, namespace from POWERTOOLS_METRICS_NAMESPACE, default InventoryService). */
+/**
+ * Every metric the function emits (EMF; namespace and `service` dimension from POWERTOOLS_METRICS_NAMESPACE and
+ * POWERTOOLS_SERVICE_NAME, defaults below; telemetry/powertools.ts).
+ */
 export const MetricName = {
   RECORDS_PROCESSED: 'RecordsProcessed',
   PRODUCTS_UPSERTED: 'ProductsUpserted',

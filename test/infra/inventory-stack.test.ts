@@ -103,6 +103,54 @@ describe('InventoryStack without Kafka context', () => {
     });
   });
 
+  it('logs every access to the dead-letter bucket in a locked-down log bucket kept as long as the letters', () => {
+    // Prepare
+    const buckets = template.findResources('AWS::S3::Bucket');
+    const [deadLetterId] = Object.keys(buckets).filter((id) => id.startsWith('DeadLettersBucket'));
+    const [logId] = Object.keys(buckets).filter((id) => id.startsWith('DeadLettersAccessLogs'));
+
+    // Assess
+    expect(deadLetterId).toBeDefined();
+    expect(logId).toBeDefined();
+    expect(buckets[deadLetterId as string]?.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logId },
+      LogFilePrefix: 'dead-letters/',
+    });
+    expect(buckets[logId as string]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 365 })] },
+      },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          // S3 log delivery through the bucket policy, for the dead-letter bucket of this account only.
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [deadLetterId, 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            },
+          }),
+        ]),
+      },
+    });
+  });
+
   it('denies any request to the bucket that is not over TLS 1.2+', () => {
     // Assess
     template.hasResourceProperties('AWS::S3::BucketPolicy', {

@@ -356,6 +356,28 @@ describe('The ledger stream and its expiry function', () => {
     });
   });
 
+  it('alarms when the ledger stream mapping falls an hour behind or cannot write its failure queue', () => {
+    // Assess
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'IteratorAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: EXPIRY_FUNCTION_LOGICAL_ID } }],
+      Statistic: 'Maximum',
+      Threshold: 3_600_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'DestinationDeliveryFailures',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: EXPIRY_FUNCTION_LOGICAL_ID } }],
+      Statistic: 'Sum',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   it('puts both expiry metrics, the expiry function and the failure queue on the dashboard', () => {
     // Act
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   ESM_ERROR_METRICS,
   ESM_EVENT_METRICS,
+  ESM_LAG_METRICS,
   ESM_POLLER_METRICS,
   HANDLER_METRICS,
 } from '../../infra/constructs/inventory-metrics.js';
@@ -20,8 +21,8 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     const template = templateFor(MSK_CONTEXT);
 
     // Assess
-    // Three watch the expiry function (ledger-expiry.test.ts); six more the mappings (below).
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 18);
+    // Five watch the expiry function (ledger-expiry.test.ts); eight more the mappings (below).
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 22);
     for (const metricName of ['DLQWrites', 'ProcessingErrors', 'ChangesBeyondLagBound', 'LowStockAlerts']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'InventoryService',
@@ -44,6 +45,8 @@ describe('InventoryAlarms and InventoryDashboard', () => {
       Statistic: 'Maximum',
       Threshold: 1000,
       EvaluationPeriods: 3,
+      // Decided: silence is no lag; a mapping that stopped polling has its own alarm (MappingNotPolling).
+      TreatMissingData: 'notBreaching',
     });
     template.resourceCountIs('AWS::SNS::Topic', 0);
   });
@@ -63,12 +66,49 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'OffsetLag', Threshold: 5000 });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     // No Kafka source: no mapping alarms.
-    expect(alarms).toHaveLength(12);
+    expect(alarms).toHaveLength(14);
     for (const alarm of alarms) {
       expect(alarm.Properties.AlarmActions ?? []).toHaveLength(
         alarm.Properties.MetricName === 'LowStockAlerts' ? 0 : 1,
       );
     }
+  });
+
+  it('lets CloudWatch use the topic key only for this account’s alarms (aws:SourceAccount, aws:SourceArn)', () => {
+    // Prepare
+    const template = templateFor({ alarmEmail: 'ops@example.com' });
+
+    // Act
+    const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+    const statements = key?.Properties.KeyPolicy.Statement as Array<{
+      Principal?: { Service?: string };
+      Condition?: Record<string, Record<string, unknown>>;
+    }>;
+    const cloudWatch = statements.filter(
+      (statement) => statement.Principal?.Service === 'cloudwatch.amazonaws.com',
+    );
+
+    // Assess
+    expect(cloudWatch).toHaveLength(1);
+    expect(cloudWatch[0]?.Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+      ArnLike: {
+        'aws:SourceArn': {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':cloudwatch:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':alarm:*',
+            ],
+          ],
+        },
+      },
+    });
   });
 
   it('sends low stock to a topic of its own when lowStockEmail is given, apart from the operational one', () => {
@@ -142,6 +182,18 @@ describe('InventoryAlarms and InventoryDashboard', () => {
           TreatMissingData: 'notBreaching',
         });
       }
+      // A stuck mapping is not silent: Lambda sends PolledEventCount on every poll (0 when empty), so no
+      // sample for 15 minutes is an alarm.
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'PolledEventCount',
+        Dimensions: byUuid,
+        Statistic: 'SampleCount',
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 3,
+        TreatMissingData: 'breaching',
+      });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Threshold: 0,
         Metrics: Match.arrayWith(
@@ -175,5 +227,29 @@ describe('InventoryAlarms and InventoryDashboard', () => {
     expect(body).toMatch(/KafkaProducts/);
     expect(body).toMatch(/KafkaOrderItems/);
     expect(body).toContain('\\"alarms\\"');
+  });
+
+  it('plots each mapping’s lag with the KafkaMetrics group’s MaxOffsetLag and SumOffsetLag, by mapping UUID', () => {
+    // Prepare
+    const template = templateFor(MSK_CONTEXT);
+    const mappingIds = Object.keys(
+      template.findResources('AWS::Lambda::EventSourceMapping', { Properties: { Topics: Match.anyValue() } }),
+    );
+
+    // Act
+    const body = dashboardBody(template);
+
+    // Assess
+    expect(mappingIds).toHaveLength(2);
+    for (const id of mappingIds) {
+      for (const metric of ESM_LAG_METRICS) {
+        expect(body).toContain(
+          `[\\"AWS/Lambda\\",\\"${metric}\\",\\"EventSourceMappingUUID\\",\\"",{"Ref":"${id}"}`,
+        );
+      }
+    }
+    // OffsetLag is a function metric: Lambda sends no OffsetLag series per mapping UUID.
+    expect(body).not.toContain('\\"OffsetLag\\",\\"EventSourceMappingUUID');
+    expect(body).toContain('\\"OffsetLag\\",\\"FunctionName\\"');
   });
 });

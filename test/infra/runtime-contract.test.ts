@@ -11,6 +11,7 @@ import {
   LEDGER_TABLE_SUFFIX as RUNTIME_LEDGER_TABLE_SUFFIX,
 } from '../../lambda/store/ledger-attributes.js';
 import { MetricName } from '../../lambda/telemetry/metric-names.js';
+import { telemetryIdentity } from '../../lambda/telemetry/powertools.js';
 import { type StackContext, templateFor } from './stack-fixture.js';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
@@ -108,6 +109,30 @@ describe('infra and the runtime agree', () => {
       lagBoundHours: Number(context.lagBoundHours ?? 192),
     });
     expect(config.deadLetterBucket).not.toBe('');
+  });
+});
+
+describe('infra and the runtime agree on where the metrics are', () => {
+  it.each<[string, StackContext]>([
+    ['no stage', {}],
+    ['stage qa', { stage: 'qa' }],
+  ])('(%s): the handler publishes under the namespace and service the alarms read', (_case, context) => {
+    // Prepare
+    const template = templateFor(context);
+    const alarms = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: MetricName.DLQ_WRITES } }),
+    ) as Array<{ Properties: { Namespace: string; Dimensions: Array<{ Name: string; Value: string }> } }>;
+
+    // Act
+    const runtime = telemetryIdentity(deployedEnvironment(context));
+
+    // Assess
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]?.Properties.Namespace).toBe(runtime.namespace);
+    expect(alarms[0]?.Properties.Dimensions).toEqual([{ Name: 'service', Value: runtime.serviceName }]);
+    expect(runtime.serviceName).toBe(
+      context.stage === undefined ? 'inventory-service' : 'inventory-service-qa',
+    );
   });
 });
 

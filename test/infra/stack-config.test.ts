@@ -156,6 +156,32 @@ describe('readStackConfig', () => {
       { ...SELF_MANAGED_CONTEXT, kafkaSecretArn: 'kafka-scram' },
       'kafkaSecretArn',
     ],
+    // A partial ARN (no random suffix) names the secret for Lambda, but as an IAM Resource it matches nothing.
+    [
+      'a partial secret ARN, without its 6-character suffix',
+      {
+        ...SELF_MANAGED_CONTEXT,
+        kafkaSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:kafka-scram',
+      },
+      'kafkaSecretArn',
+    ],
+    [
+      'a partial root CA secret ARN',
+      {
+        ...SELF_MANAGED_CONTEXT,
+        kafkaRootCaSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/kafka/root-ca',
+      },
+      'kafkaRootCaSecretArn',
+    ],
+    [
+      'a partial registry secret ARN',
+      {
+        ...MSK,
+        schemaRegistryUri: 'https://registry.example.com',
+        schemaRegistrySecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry',
+      },
+      'schemaRegistrySecretArn',
+    ],
     ['an auth method without a source', { kafkaAuthMethod: 'IAM' }, 'kafkaAuthMethod'],
     [
       'a key that is not a KMS key ARN',

@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Template as Templates } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { alarmCustomMetrics, dashboardCustomMetrics, functionMetricIdentities } from './custom-metrics.js';
 import { buildStack, MSK_CONTEXT, type StackContext } from './stack-fixture.js';
 
 /** Properties that name a resource account- or cluster-wide (policy, attribute and metric names are not). */
@@ -99,5 +100,50 @@ describe('-c stage', () => {
     expect(literalNames(template)).toEqual(
       expect.arrayContaining(['inventory-realtime', 'inventory-realtime-ledger', 'legacy-products']),
     );
+  });
+});
+
+describe('-c stage, metrics', () => {
+  it('gives two stages no custom metric in common: their alarms and dashboards read their own stage only', () => {
+    // Prepare
+    const stages = [synth({ stage: 'qa' }), synth({ stage: 'prod' })];
+
+    // Act
+    const [qa, prod] = stages.map(({ template }) => ({
+      alarms: alarmCustomMetrics(template),
+      dashboard: dashboardCustomMetrics(template),
+      functions: functionMetricIdentities(template),
+    }));
+
+    // Assess
+    expect(qa?.alarms.length).toBeGreaterThan(0);
+    expect(qa?.dashboard.length).toBeGreaterThan(0);
+    const prodMetrics = new Set([...(prod?.alarms ?? []), ...(prod?.dashboard ?? [])]);
+    for (const metric of [...(qa?.alarms ?? []), ...(qa?.dashboard ?? [])]) {
+      expect(prodMetrics.has(metric), metric).toBe(false);
+    }
+    // Both functions of a stage (batch and expiry) publish where that stage's alarms look, and nowhere else.
+    expect(qa?.functions).toEqual([
+      { namespace: 'InventoryService', service: 'inventory-service-qa' },
+      { namespace: 'InventoryService', service: 'inventory-service-qa' },
+    ]);
+    expect(prod?.functions.map((fn) => fn.service)).toEqual([
+      'inventory-service-prod',
+      'inventory-service-prod',
+    ]);
+    for (const metric of qa?.alarms ?? []) expect(metric).toContain('service="inventory-service-qa"');
+  });
+
+  it('keeps the unstaged service name, so a deployment made before stages keeps its metric history', () => {
+    // Act
+    const { template } = synth({});
+
+    // Assess
+    expect(functionMetricIdentities(template)).toEqual([
+      { namespace: 'InventoryService', service: 'inventory-service' },
+      { namespace: 'InventoryService', service: 'inventory-service' },
+    ]);
+    for (const metric of alarmCustomMetrics(template))
+      expect(metric).toContain('service="inventory-service"');
   });
 });
