@@ -12,6 +12,7 @@ import type { KafkaRecord } from './kafka-event.js';
 import { toOrderItemChange } from './order-item-change.js';
 import { decodeJsonPayload } from './payload.js';
 import { toProductChange } from './product-change.js';
+import { recordEpoch } from './record-epoch.js';
 import type { RenderingHint } from './value-rendering.js';
 
 export type DecodedRecord = InventoryChange | SkippedRecord;
@@ -19,13 +20,15 @@ export type DecodedRecord = InventoryChange | SkippedRecord;
 type TopicConfig = Pick<
   Config,
   'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
-> & {
-  /**
-   * The mappings convert values through a schema registry (`EventRecordFormat: JSON`). Records say so
-   * themselves with `valueSchemaMetadata`; this covers records rebuilt without it (dead letters, replays).
-   */
-  readonly registryValues?: boolean;
-};
+> &
+  // Optional so that callers that predate EPOCH_HEADER keep compiling: absent means the default header.
+  Partial<Pick<Config, 'epochHeader'>> & {
+    /**
+     * The mappings convert values through a schema registry (`EventRecordFormat: JSON`). Records say so
+     * themselves with `valueSchemaMetadata`; this covers records rebuilt without it (dead letters, replays).
+     */
+    readonly registryValues?: boolean;
+  };
 
 const renderingHintOf = (record: KafkaRecord, config: TopicConfig): RenderingHint => ({
   registry: config.registryValues === true || record.valueSchemaMetadata !== undefined,
@@ -77,7 +80,8 @@ export const decodeRecord = (record: KafkaRecord, config: TopicConfig): DecodedR
   if (change.kind === 'rowless') {
     return skipped(record, SkipReason.ROWLESS_OP, `op '${change.op}' carries no row`);
   }
-  if (isProducts) return toProductChange(change, record, config);
-  const orderItem = toOrderItemChange(change, record, config.sourceEpoch);
+  const epoch = recordEpoch(record, config);
+  if (isProducts) return toProductChange(change, record, { priceScale: config.priceScale, epoch });
+  const orderItem = toOrderItemChange(change, record, epoch);
   return orderItem.type === 'Skipped' ? orderItem : countedUnder(config.stockModel, orderItem);
 };

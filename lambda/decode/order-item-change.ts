@@ -27,7 +27,7 @@ const readQuantity = (row: RowChange['row']): number => {
 export const toOrderItemChange = (
   change: RowChange,
   record: KafkaRecord,
-  sourceEpoch: number,
+  epoch: number,
 ): OrderItemCreated | SkippedRecord => {
   if (change.opInferred) {
     // Without the op an unwrapped order line could be a new order or an edit: guessing either way would
@@ -50,7 +50,7 @@ export const toOrderItemChange = (
     productId: requireId(change.row, 'product_id'),
     orderItemId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
     quantity: readQuantity(change.row),
-    position: changePosition(change, record, sourceEpoch),
+    position: changePosition(change, record, epoch),
     snapshot: change.op === Op.READ,
     sourceTsMs: change.position.sourceTsMs,
     record,
