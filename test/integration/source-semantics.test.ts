@@ -370,4 +370,41 @@ describe('source semantics through the handler', () => {
       await target.stop();
     });
   });
+
+  describe('ids are whatever INTEGER holds', () => {
+    it.each([
+      ['0', 0, -1, 1],
+      ['negative', -7, 0, -8],
+      ['INTEGER extremes', -2147483648, 2147483647, 2147483646],
+    ])(
+      'creates, decrements, updates and deletes products with %s ids',
+      async (_label, first, second, third) => {
+        // Prepare
+        const target = await service('orders');
+        const product = (id: number, stock: number, price = '10.00') => ({ ...laptop(stock, price), id });
+        const products = [
+          productRecordAt('c', product(first, 100), at(null, 200), 0),
+          productRecordAt('c', product(second, 50), at(200, 210), 1),
+          productRecordAt('u', product(first, 100, '11.00'), at(240, 250), 2),
+          productRecordAt('d', product(second, 0), at(260, 270), 3),
+        ];
+        // Order lines with ids of both signs (order_items.id is an INTEGER too)
+        const orders = [
+          orderItemRecordAt(order(first, 5, first), at(210, 220), 0),
+          orderItemRecordAt(order(second, 3, first), at(220, 230), 1),
+          orderItemRecordAt(order(third, 2, second), at(230, 240), 2),
+        ];
+
+        // Act: order lines first, then the products, then everything again
+        await deliver(target, orders, products, [...orders, ...products]);
+
+        // Assess
+        const items = await target.scanInventory();
+        expect(items).toHaveLength(1);
+        expect(items[0]).toMatchObject({ product_id: first, stock_quantity: 92, price: '11.00' });
+        expect(await target.listDeadLetters()).toEqual([]);
+        await target.stop();
+      },
+    );
+  });
 });
