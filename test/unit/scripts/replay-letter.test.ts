@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { KafkaRecord } from '../../../lambda/decode/kafka-event.js';
+import { flattenRecords, type KafkaRecord } from '../../../lambda/decode/kafka-event.js';
 import { ErrorCode } from '../../../lambda/errors.js';
 import type { ProductUpserted } from '../../../lambda/inventory/changes.js';
 import { buildDeadLetter } from '../../../lambda/store/dead-letter.js';
-import { decodeLetter, recordOf } from '../../../scripts/replay/replay-letter.js';
+import {
+  decodeLetter,
+  LetterOutcome,
+  type ReplayTarget,
+  recordOf,
+  replayDecoded,
+} from '../../../scripts/replay/replay-letter.js';
 import { fixtureRecord, topicConfig } from '../support/records.js';
 
 const AT = new Date('2025-01-15T10:30:05.250Z');
@@ -41,5 +47,29 @@ describe('replay keeps the record as delivered', () => {
 
     // Assess
     expect(decoded).toMatchObject({ type: 'Poison', code: ErrorCode.INVALID_FIELD });
+  });
+});
+
+describe('replay and a malformed entry', () => {
+  it('calls its letter unreplayable instead of decoding the record made up around it as a tombstone', async () => {
+    // Prepare
+    const [record] = flattenRecords({
+      eventSource: 'aws:kafka',
+      records: { 'dbserver1.public.products-0': [{ foo: 1 }] },
+    });
+    const letter = buildDeadLetter(
+      record as KafkaRecord,
+      { code: ErrorCode.MALFORMED_RECORD, message: 'no offset' },
+      AT,
+    );
+
+    // Act
+    const decoded = decodeLetter(letter, topicConfig);
+    const result = await replayDecoded({} as ReplayTarget, decoded);
+
+    // Assess
+    expect(decoded.type).toBe('Unreplayable');
+    expect(result.outcome).toBe(LetterOutcome.UNREPLAYABLE);
+    expect(result.detail).toContain('MALFORMED_RECORD');
   });
 });
