@@ -47,6 +47,7 @@ const SKIP_METRIC: Record<SkippedRecord['reason'], MetricName> = {
   [SkipReason.ROWLESS_OP]: MetricName.EVENTS_IGNORED,
   [SkipReason.ORDER_ITEM_NOT_CREATE]: MetricName.EVENTS_IGNORED,
   [SkipReason.ORDER_LINE_NOT_COUNTED]: MetricName.EVENTS_IGNORED,
+  [SkipReason.ORDER_ITEMS_TRUNCATED]: MetricName.TRUNCATES_IGNORED,
 };
 
 const OUTCOME_METRIC: Record<Outcome, MetricName> = {
@@ -133,6 +134,15 @@ export class BatchProcessor {
   #skip(skipped: SkippedRecord): void {
     this.#counters.add(SKIP_METRIC[skipped.reason]);
     this.#counters.recordDone();
+    // A TRUNCATE of order_items leaves stock that may be off: the operator must hear of it, and where.
+    if (skipped.reason === SkipReason.ORDER_ITEMS_TRUNCATED) {
+      this.#deps.logger.warn('TRUNCATE of order_items ignored: stock not changed', {
+        ...coordinates(skipped.record),
+        position: skipped.position ?? 'unknown',
+        detail: skipped.detail,
+      });
+      return;
+    }
     this.#deps.logger.debug('Skipped record', { ...coordinates(skipped.record), reason: skipped.reason });
   }
 

@@ -23,6 +23,7 @@ export const HANDLER_METRICS = [
   'OrderLinesInCount',
   'OrderLinesPending',
   'ChangesBeyondLagBound',
+  'TruncatesIgnored',
 ] as const;
 export type HandlerMetricName = (typeof HANDLER_METRICS)[number];
 

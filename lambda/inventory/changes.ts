@@ -60,6 +60,11 @@ export const SkipReason = {
   ORDER_ITEM_NOT_CREATE: 'ORDER_ITEM_NOT_CREATE',
   /** The stock model says this order line does not change stock (products model, or a snapshot row). */
   ORDER_LINE_NOT_COUNTED: 'ORDER_LINE_NOT_COUNTED',
+  /**
+   * TRUNCATE of order_items: which lines it removed, and so their quantities, is not in the event; no stock
+   * model can give them back. Counted and logged at WARN; reconcile shows the products to repair.
+   */
+  ORDER_ITEMS_TRUNCATED: 'ORDER_ITEMS_TRUNCATED',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
@@ -69,4 +74,6 @@ export interface SkippedRecord {
   readonly reason: SkipReason;
   readonly detail: string;
   readonly record: KafkaRecord;
+  /** The change's commit position, when a skip is worth reporting where it happened (a TRUNCATE). */
+  readonly position?: PositionKey;
 }

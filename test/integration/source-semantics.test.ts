@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
+import { captureOutput, emittedMetrics } from '../support/captured-output.js';
 import {
+  kafkaRecord,
   mskEvent,
+  ORDER_ITEMS_TOPIC,
   orderItemRecordAt,
   productRecordAt,
   stampedWithEpoch,
@@ -402,6 +405,63 @@ describe('source semantics through the handler', () => {
         const items = await target.scanInventory();
         expect(items).toHaveLength(1);
         expect(items[0]).toMatchObject({ product_id: first, stock_quantity: 92, price: '11.00' });
+        expect(await target.listDeadLetters()).toEqual([]);
+        await target.stop();
+      },
+    );
+  });
+
+  describe('TRUNCATE of order_items', () => {
+    /** What Debezium writes for `TRUNCATE order_items`: no key, no row images, the source position. */
+    const truncate = (lastCommit: number, lsn: number, offset: number) =>
+      kafkaRecord(ORDER_ITEMS_TOPIC, 0, offset, {
+        before: null,
+        after: null,
+        source: {
+          connector: 'postgresql',
+          name: 'dbserver1',
+          ts_ms: at(lastCommit, lsn).tsMs,
+          snapshot: 'false',
+          db: 'shop',
+          sequence: JSON.stringify([String(lastCommit), String(lsn)]),
+          schema: 'public',
+          table: 'order_items',
+          lsn,
+        },
+        op: 't',
+        ts_ms: at(lastCommit, lsn).tsMs + 5,
+      });
+
+    it.each(['orders', 'products', 'ledger'])(
+      'changes no stock under %s, counts it and warns with the topic and position',
+      async (stockModel) => {
+        // Prepare
+        const target = await service(stockModel);
+        const lines = [orderItemRecordAt(order(1, 10), at(210, 215), 0)];
+        await deliver(target, [productRecordAt('c', laptop(100), at(null, 200), 0)], lines);
+        const before = await stockOf(target);
+
+        // Act
+        const { result, lines: output } = await captureOutput(() =>
+          target.invoke(mskEvent([truncate(300, 310, 1)])),
+        );
+
+        // Assess
+        expect(await stockOf(target)).toBe(before);
+        expect(result.counts).toMatchObject({ TruncatesIgnored: 1, EventsIgnored: 0, DLQWrites: 0 });
+        expect(emittedMetrics(output)).toMatchObject({ TruncatesIgnored: 1 });
+        const warnings = output.filter(
+          (line) => line.message === 'TRUNCATE of order_items ignored: stock not changed',
+        );
+        expect(warnings).toEqual([
+          expect.objectContaining({
+            level: 'WARN',
+            topic: ORDER_ITEMS_TOPIC,
+            partition: 0,
+            offset: 1,
+            position: `00001${(300).toString(16).padStart(16, '0')}${(310).toString(16).padStart(16, '0')}`,
+          }),
+        ]);
         expect(await target.listDeadLetters()).toEqual([]);
         await target.stop();
       },
