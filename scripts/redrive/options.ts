@@ -37,8 +37,8 @@ Where (defaults from the function's environment variables):
                            LEDGER_TABLE, default <table>-ledger
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
                            AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
-  STOCK_MODEL, SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
-  are read like the function reads them: run redrive with the function's values.
+  STOCK_MODEL, SOURCE_EPOCH, EPOCH_HEADER, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE
+  and AWS_REGION are read like the function reads them: run redrive with the function's values.
   -h, --help               show this help
 
 Output: per object its mapping, condition, topic-partitions with offset ranges, record count and whether the
