@@ -25,6 +25,7 @@ export const CONTEXT_KEYS = [
   'lowStockThreshold',
   'stockModel',
   'sourceEpoch',
+  'epochHeader',
   'lagBoundHours',
   'logLevel',
   'memorySizeMb',

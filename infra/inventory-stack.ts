@@ -68,6 +68,7 @@ export class InventoryStack extends Stack {
       lowStockThreshold: config.lowStockThreshold,
       stockModel: config.stockModel,
       sourceEpoch: config.sourceEpoch,
+      epochHeader: config.epochHeader,
       lagBoundHours: config.lagBoundHours,
       logLevel: config.logLevel,
       telemetry,

@@ -69,8 +69,10 @@ export interface InventoryStackConfig extends KafkaConfig, ProvisionedOnly {
   readonly lowStockThreshold: number;
   /** How the shop writes stock; the handler reads it as STOCK_MODEL. */
   readonly stockModel: StockModel;
-  /** Raised by the operator when LSNs start again (database moved, new slot); SOURCE_EPOCH. */
+  /** The epoch of records without an epoch header (connectors set up before it); SOURCE_EPOCH. */
   readonly sourceEpoch: number;
+  /** The record header in which connectors stamp their epoch (InsertHeader); EPOCH_HEADER. */
+  readonly epochHeader: string;
   /** How late a change may arrive and still be ordered exactly; at least the topics' retention. */
   readonly lagBoundHours: number;
   readonly logLevel: string;
@@ -103,6 +105,7 @@ export const CONFIG_DEFAULTS = {
   lowStockThreshold: 10,
   stockModel: 'orders',
   sourceEpoch: 0,
+  epochHeader: 'cdc.epoch',
   /** Kafka's and MSK's default retention is 7 days (168 h); a day more covers a redelivery at its edge. */
   lagBoundHours: 192,
   logLevel: 'INFO',
@@ -120,6 +123,18 @@ const email = (read: ReadContext, key: 'alarmEmail' | 'lowStockEmail'): string |
     throw new StackConfigError(key, `is not an email address: "${address}"`);
   }
   return address;
+};
+
+/** The same rule as the function's EPOCH_HEADER (lambda/config.ts): printable ASCII, no spaces. */
+const headerName = (read: ReadContext, key: ContextKey): string | undefined => {
+  const name = text(read, key);
+  if (name !== undefined && !/^[\x21-\x7e]{1,255}$/.test(name)) {
+    throw new StackConfigError(
+      key,
+      `must be a Kafka header name (printable ASCII, no spaces), got "${name}"`,
+    );
+  }
+  return name;
 };
 
 const tableName = (read: ReadContext, key: ContextKey, fallback: string): string => {
@@ -221,6 +236,7 @@ export const readStackConfig = (read: ReadContext): InventoryStackConfig => {
     lowStockThreshold: integer(read, 'lowStockThreshold', 0, 2 ** 31 - 1) ?? d.lowStockThreshold,
     stockModel: oneOf(read, 'stockModel', STOCK_MODELS) ?? d.stockModel,
     sourceEpoch: integer(read, 'sourceEpoch', 0, 0xffff) ?? d.sourceEpoch,
+    epochHeader: headerName(read, 'epochHeader') ?? d.epochHeader,
     lagBoundHours: integer(read, 'lagBoundHours', 1, 87_600) ?? d.lagBoundHours,
     logLevel: oneOf(read, 'logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const) ?? d.logLevel,
     memorySizeMb: integer(read, 'memorySizeMb', 128, 10_240) ?? d.memorySizeMb,

@@ -1,3 +1,4 @@
+import { DEFAULT_EPOCH_HEADER, MAX_EPOCH } from './decode/record-epoch.js';
 import { ConfigError } from './errors.js';
 import { STOCK_MODELS, StockModel } from './inventory/stock-model.js';
 import { LEDGER_TABLE_SUFFIX } from './store/ledger-attributes.js';
@@ -9,8 +10,13 @@ export interface Config {
   readonly deadLetterBucket: string;
   /** How the shop writes stock (SOURCE_SCHEMA.md, "Stock models"). */
   readonly stockModel: StockModel;
-  /** Raised by the operator when LSNs start again (database moved, new slot): newer than all before. */
+  /**
+   * The epoch of records that carry no epoch header. Connectors stamp their epoch at produce time
+   * (`epochHeader`), so a database move needs no change here; this covers connectors set up without it.
+   */
   readonly sourceEpoch: number;
+  /** The record header holding the epoch the connector stamped (Kafka Connect's InsertHeader transform). */
+  readonly epochHeader: string;
   /**
    * How late a change may arrive relative to the other topic and still be ordered exactly; order-line
    * identities are kept this long. At least the topics' retention, so nothing Kafka can still deliver is
@@ -42,6 +48,7 @@ export const DEFAULTS = {
   tableName: 'inventory-realtime',
   stockModel: StockModel.ORDERS,
   sourceEpoch: 0,
+  epochHeader: DEFAULT_EPOCH_HEADER,
   /** Kafka's and MSK's default retention is 7 days (168 h); a day more covers a redelivery at its edge. */
   lagBoundHours: 192,
   region: 'us-east-1',
@@ -66,6 +73,19 @@ const integer = (env: Env, name: string, fallback: number, min: number, max: num
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(name, `expected ${min}..${max}, got ${value}`);
   return value;
+};
+
+/**
+ * A Kafka header name as an operator types it into a connector's configuration: printable ASCII without
+ * spaces. Anything else is far more likely a copy-paste slip than a header a connector writes.
+ */
+const headerName = (env: Env, name: string, fallback: string): string => {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[\x21-\x7e]{1,255}$/.test(raw)) {
+    throw new ConfigError(name, `expected a header name (printable ASCII, no spaces), got "${raw}"`);
+  }
+  return raw;
 };
 
 const flag = (env: Env, name: string, fallback: boolean): boolean => {
@@ -107,7 +127,8 @@ export const loadConfig = (env: Env = process.env): Config => {
     tableName,
     ledgerTableName,
     stockModel: oneOf(env, 'STOCK_MODEL', STOCK_MODELS, DEFAULTS.stockModel),
-    sourceEpoch: integer(env, 'SOURCE_EPOCH', DEFAULTS.sourceEpoch, 0, 0xffff),
+    sourceEpoch: integer(env, 'SOURCE_EPOCH', DEFAULTS.sourceEpoch, 0, MAX_EPOCH),
+    epochHeader: headerName(env, 'EPOCH_HEADER', DEFAULTS.epochHeader),
     // Up to ten years: replaying an old history (the samples in events/ are from 2025) is a legitimate use.
     lagBoundHours: integer(env, 'LAG_BOUND_HOURS', DEFAULTS.lagBoundHours, 1, MAX_LAG_BOUND_HOURS),
     deadLetterBucket: required(env, 'DLQ_S3_BUCKET', 'a dead letter must have a home'),

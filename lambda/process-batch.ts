@@ -48,6 +48,7 @@ const SKIP_METRIC: Record<SkippedRecord['reason'], MetricName> = {
   [SkipReason.ORDER_LINE_NOT_COUNTED]: MetricName.EVENTS_IGNORED,
   [SkipReason.ORDER_LINE_UNCHANGED]: MetricName.EVENTS_IGNORED,
   [SkipReason.ORDER_LINE_REMOVAL_UNKNOWN]: MetricName.ORDER_LINE_EDITS_UNKNOWN,
+  [SkipReason.ORDER_ITEMS_TRUNCATED]: MetricName.TRUNCATES_IGNORED,
 };
 
 const OUTCOME_METRIC: Record<Outcome, MetricName> = {
@@ -138,6 +139,14 @@ export class BatchProcessor {
     this.#counters.add(SKIP_METRIC[skipped.reason]);
     this.#counters.recordDone();
     const fields = { ...coordinates(skipped.record), reason: skipped.reason, detail: skipped.detail };
+    // A TRUNCATE of order_items leaves stock that may be off: the operator must hear of it, and where.
+    if (skipped.reason === SkipReason.ORDER_ITEMS_TRUNCATED) {
+      this.#deps.logger.warn('TRUNCATE of order_items ignored: stock not changed', {
+        ...fields,
+        position: skipped.position ?? 'unknown',
+      });
+      return;
+    }
     // The stock may now be off by a quantity nobody sent: the operator must hear of it (reconcile finds it).
     if (skipped.reason === SkipReason.ORDER_LINE_REMOVAL_UNKNOWN)
       this.#deps.logger.warn('Order line edit not applied', fields);

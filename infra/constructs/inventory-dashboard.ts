@@ -129,6 +129,7 @@ export class InventoryDashboard extends Construct {
           'StaleEventsSkipped',
           'TombstonesSkipped',
           'EventsIgnored',
+          'TruncatesIgnored',
         ]),
         new GraphWidget({
           title: 'Function errors and throttles',

@@ -52,6 +52,7 @@ export interface InventoryFunctionProps {
   readonly stockModel: StockModel;
   /** 0..65535, raised when the source's LSNs start again. */
   readonly sourceEpoch: number;
+  readonly epochHeader: string;
   /** How long order-line identities are kept, and how late a change may be and still be ordered exactly. */
   readonly lagBoundHours: number;
   readonly logLevel: string;
@@ -136,6 +137,7 @@ export class InventoryFunction extends Construct {
       DLQ_S3_BUCKET: props.deadLetterBucket.bucketName,
       STOCK_MODEL: props.stockModel,
       SOURCE_EPOCH: String(props.sourceEpoch),
+      EPOCH_HEADER: props.epochHeader,
       LAG_BOUND_HOURS: String(props.lagBoundHours),
       LOW_STOCK_THRESHOLD: String(props.lowStockThreshold),
       PRODUCTS_TOPIC: props.productsTopic,

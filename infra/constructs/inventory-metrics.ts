@@ -38,6 +38,7 @@ export const HANDLER_METRICS = [
   'OrderLineEdits',
   'OrderLineEditsUnknown',
   'ChangesBeyondLagBound',
+  'TruncatesIgnored',
 ] as const;
 export type HandlerMetricName = (typeof HANDLER_METRICS)[number];
 

@@ -30,13 +30,15 @@ const invalid = (column: string, expected: string, value: unknown): PoisonRecord
     `Column '${column}' must be ${expected}, got ${preview(value)}`,
   );
 
-/** A key column: a positive integer that DynamoDB and JavaScript both hold exactly. */
+/**
+ * A key column: any integer that DynamoDB and JavaScript both hold exactly. That is every value of
+ * Postgres's INTEGER, 0 and negatives included (a SERIAL starts at 1, but an explicit insert, a sequence
+ * with MINVALUE or a hand-loaded row may hold any of them), and BIGINT up to 2^53.
+ */
 export const readId = (row: Readonly<Record<string, unknown>>, column: string): number | undefined => {
   const value = row[column];
   if (value === undefined || value === null) return undefined;
-  if (!Number.isSafeInteger(value) || (value as number) <= 0) {
-    throw invalid(column, 'a positive safe integer', value);
-  }
+  if (!Number.isSafeInteger(value)) throw invalid(column, 'a safe integer', value);
   return value as number;
 };
 

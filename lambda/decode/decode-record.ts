@@ -6,12 +6,14 @@ import {
   type SkippedRecord,
   SkipReason,
 } from '../inventory/changes.js';
+import { positionKey } from '../inventory/position.js';
 import { orderLinesCount, type StockModel, snapshotOrderLinesCount } from '../inventory/stock-model.js';
-import { parseChange } from './envelope.js';
+import { Op, parseChange, type RowlessChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
 import { toOrderItemChange } from './order-item-change.js';
 import { decodeJsonPayload } from './payload.js';
 import { toProductChange } from './product-change.js';
+import { recordEpoch } from './record-epoch.js';
 import type { RenderingHint } from './value-rendering.js';
 
 export type DecodedRecord = InventoryChange | SkippedRecord;
@@ -19,13 +21,15 @@ export type DecodedRecord = InventoryChange | SkippedRecord;
 type TopicConfig = Pick<
   Config,
   'productsTopic' | 'orderItemsTopic' | 'priceScale' | 'sourceEpoch' | 'stockModel'
-> & {
-  /**
-   * The mappings convert values through a schema registry (`EventRecordFormat: JSON`). Records say so
-   * themselves with `valueSchemaMetadata`; this covers records rebuilt without it (dead letters, replays).
-   */
-  readonly registryValues?: boolean;
-};
+> &
+  // Optional so that callers that predate EPOCH_HEADER keep compiling: absent means the default header.
+  Partial<Pick<Config, 'epochHeader'>> & {
+    /**
+     * The mappings convert values through a schema registry (`EventRecordFormat: JSON`). Records say so
+     * themselves with `valueSchemaMetadata`; this covers records rebuilt without it (dead letters, replays).
+     */
+    readonly registryValues?: boolean;
+  };
 
 const renderingHintOf = (record: KafkaRecord, config: TopicConfig): RenderingHint => ({
   registry: config.registryValues === true || record.valueSchemaMetadata !== undefined,
@@ -58,6 +62,35 @@ const countedUnder = (model: StockModel, item: OrderItemCreated): OrderItemCreat
 };
 
 /**
+ * TRUNCATE of order_items removed lines whose quantities the event does not carry (and, under the orders
+ * model, some were already in a later count): no model can undo them exactly, so the stock stays and the
+ * operator hears of it, with the position to look from.
+ */
+const orderItemsTruncated = (
+  change: RowlessChange,
+  record: KafkaRecord,
+  config: TopicConfig,
+): SkippedRecord => {
+  const position =
+    change.position === undefined
+      ? undefined
+      : positionKey(change.position, {
+          snapshot: false,
+          epoch: recordEpoch(record, config),
+          offset: record.offset,
+        });
+  return {
+    ...skipped(
+      record,
+      SkipReason.ORDER_ITEMS_TRUNCATED,
+      `TRUNCATE of ${record.topic}: no stock changed (the removed lines' quantities are not in the event); ` +
+        'npm run reconcile shows the products to repair',
+    ),
+    ...(position === undefined ? {} : { position }),
+  };
+};
+
+/**
  * One Kafka record → the inventory change it asks for, or a reason to skip it.
  * Pure: throws PoisonRecordError (with a code) for anything that can never be applied.
  */
@@ -75,9 +108,11 @@ export const decodeRecord = (record: KafkaRecord, config: TopicConfig): DecodedR
   const change = parseChange(decodeJsonPayload(record.value, 'value'), renderingHintOf(record, config));
   if (change === undefined) return skipped(record, SkipReason.TOMBSTONE, 'tombstone (null payload)');
   if (change.kind === 'rowless') {
+    if (change.op === Op.TRUNCATE && !isProducts) return orderItemsTruncated(change, record, config);
     return skipped(record, SkipReason.ROWLESS_OP, `op '${change.op}' carries no row`);
   }
-  if (isProducts) return toProductChange(change, record, config);
-  const orderItem = toOrderItemChange(change, record, config.sourceEpoch);
+  const epoch = recordEpoch(record, config);
+  if (isProducts) return toProductChange(change, record, { priceScale: config.priceScale, epoch });
+  const orderItem = toOrderItemChange(change, record, epoch);
   return orderItem.type === 'Skipped' ? orderItem : countedUnder(config.stockModel, orderItem);
 };

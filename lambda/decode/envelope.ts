@@ -38,6 +38,8 @@ export interface RowChange {
 export interface RowlessChange {
   readonly kind: 'rowless';
   readonly op: Op;
+  /** Where it sits in the source, when its `source` says so readably (for the log: nothing orders by it here). */
+  readonly position?: SourcePosition;
 }
 
 export type ParsedChange = RowChange | RowlessChange;
@@ -162,6 +164,27 @@ const renderingOf = (schema: unknown, unwrap: Unwrapper, hint: RenderingHint): V
   return hint.registry ? ValueRendering.REGISTRY_PLAIN : ValueRendering.CONNECT_JSON;
 };
 
+/**
+ * A row-less change keeps its source position for whoever reports it. Its position is read leniently: a
+ * TRUNCATE or message with an unreadable `sequence` was ignored before it had a position and still is.
+ */
+const rowlessChange = (op: Op, payload: Record<string, unknown>, unwrap: Unwrapper): RowlessChange => {
+  const source = isJsonObject(payload.source) ? payload.source : {};
+  try {
+    const position: SourcePosition = {
+      lsn: optionalLsn(unwrap.field(source.lsn, 'source.lsn')),
+      sequence: parseSequence(unwrap.field(source.sequence, 'source.sequence')),
+      sourceTsMs: sourceMillis(
+        unwrap.field(source.ts_ms, 'source.ts_ms'),
+        unwrap.field(source.ts_usec, 'source.ts_usec'),
+      ),
+    };
+    return { kind: 'rowless', op, position };
+  } catch {
+    return { kind: 'rowless', op };
+  }
+};
+
 const parseDebeziumEnvelope = (
   payload: Record<string, unknown>,
   schema: unknown,
@@ -169,7 +192,7 @@ const parseDebeziumEnvelope = (
   hint: RenderingHint,
 ): ParsedChange => {
   const op = parseOp(payload.op);
-  if (!ROW_OPS.has(op)) return { kind: 'rowless', op };
+  if (!ROW_OPS.has(op)) return rowlessChange(op, payload, unwrap);
   const image = unwrap.row(op === Op.DELETE ? payload.before : payload.after);
   if (!isJsonObject(image)) {
     const which = op === Op.DELETE ? 'before' : 'after';

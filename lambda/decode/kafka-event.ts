@@ -23,6 +23,11 @@ export interface KafkaRecord {
   readonly valueSchemaMetadata?: SchemaMetadata;
   /** Set when the mapping delivered something that is not a well-formed record. */
   readonly malformed?: string;
+  /**
+   * With `malformed` only: the event's entry exactly as delivered. The fields above were made up for it (its
+   * coordinates from the map key), so this is what its dead letter keeps.
+   */
+  readonly entry?: unknown;
 }
 
 export interface KafkaEvent {
@@ -88,7 +93,10 @@ const normaliseRecord = (
   if (isObject(record.valueSchemaMetadata)) {
     normalised.valueSchemaMetadata = schemaMetadataOf(record.valueSchemaMetadata);
   }
-  if (malformed !== undefined) normalised.malformed = malformed;
+  if (malformed !== undefined) {
+    normalised.malformed = malformed;
+    normalised.entry = raw;
+  }
   return normalised;
 };
 

@@ -95,7 +95,7 @@ const toOrderLineEdit = (
 export const toOrderItemChange = (
   change: RowChange,
   record: KafkaRecord,
-  sourceEpoch: number,
+  epoch: number,
 ): OrderItemCreated | SkippedRecord => {
   if (change.opInferred) {
     // Without the op an unwrapped order line could be a new order or an edit: guessing either way would
@@ -107,7 +107,7 @@ export const toOrderItemChange = (
   }
   const common = {
     orderItemId: orderItemIdOf(change, record),
-    position: changePosition(change, record, sourceEpoch),
+    position: changePosition(change, record, epoch),
     sourceTsMs: change.position.sourceTsMs,
     record,
   };

@@ -44,16 +44,17 @@ const lastUpdatedOf = (change: RowChange, record: KafkaRecord): string =>
     ? new Date(change.position.sourceTsMs ?? change.eventTsMs ?? record.timestamp).toISOString()
     : toIsoTimestamp(change.row.updated_at, change.fieldSchemas.get('updated_at'));
 
-/** What decoding needs from the configuration. */
+/** What decoding a products change needs: the configuration's price scale and the record's epoch. */
 export interface ChangeDecodeOptions {
   readonly priceScale: number;
-  readonly sourceEpoch: number;
+  /** The record's epoch (record-epoch.ts): its header's, else SOURCE_EPOCH. */
+  readonly epoch: number;
 }
 
-export const changePosition = (change: RowChange, record: KafkaRecord, sourceEpoch: number) =>
+export const changePosition = (change: RowChange, record: KafkaRecord, epoch: number) =>
   positionKey(change.position, {
     snapshot: change.op === Op.READ,
-    epoch: sourceEpoch,
+    epoch,
     offset: record.offset,
   });
 
@@ -64,7 +65,7 @@ export const toProductUpserted = (
 ): ProductUpserted => ({
   type: 'ProductUpserted',
   productId: requireId(change.row, 'id'),
-  position: changePosition(change, record, options.sourceEpoch),
+  position: changePosition(change, record, options.epoch),
   snapshot: change.op === Op.READ,
   sourceTsMs: change.position.sourceTsMs,
   columns: readColumns(change, options.priceScale),
@@ -77,14 +78,10 @@ export const toProductUpserted = (
  * A delete is applied by key only: the before image of real connectors holds the key and nulls that mean
  * "not sent", and unwrapped deletes may carry placeholder values.
  */
-export const toProductDeleted = (
-  change: RowChange,
-  record: KafkaRecord,
-  sourceEpoch: number,
-): ProductDeleted => ({
+export const toProductDeleted = (change: RowChange, record: KafkaRecord, epoch: number): ProductDeleted => ({
   type: 'ProductDeleted',
   productId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
-  position: changePosition(change, record, sourceEpoch),
+  position: changePosition(change, record, epoch),
   sourceTsMs: change.position.sourceTsMs,
   record,
 });
@@ -95,5 +92,5 @@ export const toProductChange = (
   options: ChangeDecodeOptions,
 ): ProductUpserted | ProductDeleted =>
   change.op === Op.DELETE
-    ? toProductDeleted(change, record, options.sourceEpoch)
+    ? toProductDeleted(change, record, options.epoch)
     : toProductUpserted(change, record, options);

@@ -95,6 +95,11 @@ export const SkipReason = {
    * known, so the stock cannot be given back. Counted and logged; `npm run reconcile` finds the product.
    */
   ORDER_LINE_REMOVAL_UNKNOWN: 'ORDER_LINE_REMOVAL_UNKNOWN',
+  /**
+   * TRUNCATE of order_items: which lines it removed, and so their quantities, is not in the event; no stock
+   * model can give them back. Counted and logged at WARN; reconcile shows the products to repair.
+   */
+  ORDER_ITEMS_TRUNCATED: 'ORDER_ITEMS_TRUNCATED',
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
@@ -104,4 +109,6 @@ export interface SkippedRecord {
   readonly reason: SkipReason;
   readonly detail: string;
   readonly record: KafkaRecord;
+  /** The change's commit position, when a skip is worth reporting where it happened (a TRUNCATE). */
+  readonly position?: PositionKey;
 }

@@ -24,6 +24,12 @@ export interface DeadLetter {
     readonly value: string | null;
     readonly headers: KafkaRecord['headers'];
   };
+  /**
+   * Only for an entry of the event that is not a well-formed record (MALFORMED_RECORD): the entry exactly as
+   * delivered, as JSON text. `record` then holds only the coordinates its map key gave (topic, partition);
+   * its other fields stand for nothing, and replay leaves such a letter to the operator.
+   */
+  readonly entry?: string;
   readonly error: DeadLetterError;
   /** Every failure of this record, oldest first; replay appends to it. */
   readonly errors: readonly DeadLetterError[];
@@ -36,6 +42,29 @@ export interface DeadLetter {
  */
 export const deadLetterKey = (record: Pick<KafkaRecord, 'topic' | 'partition' | 'offset'>): string =>
   `${encodeURIComponent(record.topic)}/${record.partition}/${record.offset}.json`;
+
+/**
+ * The entry as JSON text. An entry nested deeper than JSON.stringify can recurse is still kept, as a
+ * statement of what it was: the event as a whole is in the mapping's on-failure destination if it matters.
+ */
+const entryText = (entry: unknown): string => {
+  try {
+    return JSON.stringify(entry) ?? 'null';
+  } catch (error) {
+    return JSON.stringify({ unserialisable: String(error) });
+  }
+};
+
+const digestOf = (text: string): string => createHash('sha256').update(text).digest('base64url');
+
+/**
+ * `<topic>/<partition>/malformed~<sha-256 of the entry>.json`: a malformed entry has no offset of its own
+ * (its place in the batch changes from one delivery to the next), so its content names it. No record's key
+ * has a non-numeric offset part, and two different entries never share a digest; the same entry delivered
+ * again lands on its own letter.
+ */
+export const malformedEntryKey = (letter: Pick<DeadLetter, 'record'> & { entry: string }): string =>
+  `${encodeURIComponent(letter.record.topic)}/${letter.record.partition}/malformed~${digestOf(letter.entry)}.json`;
 
 export const buildDeadLetter = (
   record: KafkaRecord,
@@ -56,6 +85,7 @@ export const buildDeadLetter = (
       value: record.value ?? null,
       headers: record.headers ?? [],
     },
+    ...(record.malformed === undefined ? {} : { entry: entryText(record.entry) }),
     error,
     errors: [error],
     source,
@@ -77,6 +107,12 @@ export const alternateDeadLetterKey = (record: DeadLetter['record']): string => 
     .slice(0, 16);
   return deadLetterKey(record).replace(/\.json$/, `~${digest}.json`);
 };
+
+/** Where a letter may go, in order: its own key, then (another record holding it) the alternate. */
+export const deadLetterKeys = (letter: Pick<DeadLetter, 'record' | 'entry'>): readonly string[] =>
+  letter.entry === undefined
+    ? [deadLetterKey(letter.record), alternateDeadLetterKey(letter.record)]
+    : [malformedEntryKey({ record: letter.record, entry: letter.entry })];
 
 const sameRecord = (a: DeadLetter['record'], b: DeadLetter['record']): boolean =>
   a.key === b.key &&
@@ -127,14 +163,15 @@ const readLetter = async (client: S3Client, bucket: string, key: string): Promis
  * history; when a different record holds the key, the letter goes to `alternateDeadLetterKey`.
  */
 const storeLetter = async (client: S3Client, bucket: string, letter: DeadLetter): Promise<string> => {
-  for (const key of [deadLetterKey(letter.record), alternateDeadLetterKey(letter.record)]) {
+  const keys = deadLetterKeys(letter);
+  for (const key of keys) {
     if (await putIfAbsent(client, bucket, key, letter)) return key;
     const existing = await readLetter(client, bucket, key);
     if (existing === undefined) {
       if (await putIfAbsent(client, bucket, key, letter)) return key;
       continue;
     }
-    if (!sameRecord(existing.record, letter.record)) continue;
+    if (existing.entry !== letter.entry || !sameRecord(existing.record, letter.record)) continue;
     const errors = [...(existing.errors ?? [existing.error]), letter.error];
     await client.send(
       new PutObjectCommand({
@@ -146,12 +183,12 @@ const storeLetter = async (client: S3Client, bucket: string, letter: DeadLetter)
     );
     return key;
   }
-  throw new Error(`Both dead-letter keys of ${deadLetterKey(letter.record)} hold other records`);
+  throw new Error(`Every dead-letter key of ${keys[0]} holds another record`);
 };
 
 export const createDeadLetterStore = (client: S3Client, bucket: string): DeadLetterStore => ({
   async put(letter) {
-    const key = deadLetterKey(letter.record);
+    const key = deadLetterKeys(letter)[0] as string;
     try {
       return await storeLetter(client, bucket, letter);
     } catch (cause) {

@@ -30,6 +30,8 @@ export const MetricName = {
   ORDER_LINE_EDITS_UNKNOWN: 'OrderLineEditsUnknown',
   /** Changes older than LAG_BOUND_HOURS: the products they name may be off. */
   BEYOND_LAG_BOUND: 'ChangesBeyondLagBound',
+  /** TRUNCATE of order_items: no stock effect in any model; a WARN names the topic and position. */
+  TRUNCATES_IGNORED: 'TruncatesIgnored',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

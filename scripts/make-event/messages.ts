@@ -57,7 +57,8 @@ const timestampOf = (event: JsonObject): number | undefined => {
 
 const keySchemaType = (value: unknown): JsonObject => {
   if (typeof value === 'string') return { type: 'string', optional: false };
-  const isInt32 = Number.isSafeInteger(value) && Math.abs(value as number) <= 0x7fffffff;
+  const isInt32 =
+    Number.isSafeInteger(value) && (value as number) >= -0x80000000 && (value as number) <= 0x7fffffff;
   // Debezium gives SERIAL keys a default of 0: a Connect artefact, not the database's default.
   return { type: isInt32 ? 'int32' : 'int64', optional: false, default: 0 };
 };

@@ -41,7 +41,7 @@ Where (defaults from the function's environment variables):
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
                            AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
 ${STOCK_MODEL_HELP}
-  SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
+  SOURCE_EPOCH, EPOCH_HEADER, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
   are read like the function reads them: run redrive with the function's values.
   -h, --help               show this help
 

@@ -43,12 +43,13 @@ Where (defaults from the function's environment variables):
   --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
                            AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
 ${STOCK_MODEL_HELP}
-  SOURCE_EPOCH, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
+  SOURCE_EPOCH, EPOCH_HEADER, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
   are read like the function reads them: run replay with the function's values.
   -h, --help               show this help
 
 Output: a progress bar on a terminal, one line per letter otherwise, then a summary (replayed, already
-applied, nothing to apply, still failing by code, held back, skipped by filter).
+applied, nothing to apply, still failing by code, held back, unreplayable, skipped by filter). A letter of
+an entry that was no record (MALFORMED_RECORD, kept in its "entry") is unreplayable and left as it is.
 
 Example: npm run replay -- --code UNKNOWN_PRODUCT --dry-run
 `;

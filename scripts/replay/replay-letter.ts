@@ -24,6 +24,11 @@ export const LetterOutcome = {
   STILL_FAILING: 'STILL_FAILING',
   /** Not attempted: an earlier letter of the same product and partition is still pending. */
   HELD_BACK: 'HELD_BACK',
+  /**
+   * Not attempted, and never will be: the letter holds an entry of the event that was no record at all
+   * (MALFORMED_RECORD, kept as delivered in `entry`). Left as it is, for the operator.
+   */
+  UNREPLAYABLE: 'UNREPLAYABLE',
 } as const;
 export type LetterOutcome = (typeof LetterOutcome)[keyof typeof LetterOutcome];
 
@@ -37,7 +42,8 @@ export interface LetterResult {
 /** The order item a letter holds, if it decodes to one: replay uses it to keep a product's order. */
 export type DecodedLetter =
   | DecodedRecord
-  | { readonly type: 'Poison'; readonly code: ErrorCode; readonly message: string };
+  | { readonly type: 'Poison'; readonly code: ErrorCode; readonly message: string }
+  | { readonly type: 'Unreplayable'; readonly detail: string };
 
 type DecodeConfig = Pick<
   Config,
@@ -57,8 +63,18 @@ export const recordOf = (letter: DeadLetter): KafkaRecord => ({
   headers: letter.record.headers ?? [],
 });
 
-/** The function's own decoder; anything it throws that is not poison is still a failure to keep. */
+/**
+ * The function's own decoder; anything it throws that is not poison is still a failure to keep. A letter of
+ * a malformed entry has no record to decode: its `record` was made up from the map key (offset, value and
+ * all), so decoding it would call it a tombstone and settle it.
+ */
 export const decodeLetter = (letter: DeadLetter, config: DecodeConfig): DecodedLetter => {
+  if (letter.entry !== undefined) {
+    return {
+      type: 'Unreplayable',
+      detail: `an entry of the event that is no Kafka record (${letter.error.code}), kept as delivered in "entry": nothing to replay`,
+    };
+  }
   try {
     return decodeRecord(recordOf(letter), config);
   } catch (error) {
@@ -168,6 +184,7 @@ const replayOrderItem = async (target: ReplayTarget, item: OrderItemCreated): Pr
 
 /** Replays one decoded letter through the function's own writes (or, in a dry run, predicts them). */
 export const replayDecoded = async (target: ReplayTarget, decoded: DecodedLetter): Promise<LetterResult> => {
+  if (decoded.type === 'Unreplayable') return { outcome: LetterOutcome.UNREPLAYABLE, detail: decoded.detail };
   if (decoded.type === 'Poison') {
     return {
       outcome: LetterOutcome.STILL_FAILING,

@@ -183,7 +183,8 @@ const settle = async (
   result: LetterResult,
   now: () => Date,
 ): Promise<void> => {
-  if (run.dryRun || result.outcome === LetterOutcome.HELD_BACK) return;
+  const untouched: readonly LetterOutcome[] = [LetterOutcome.HELD_BACK, LetterOutcome.UNREPLAYABLE];
+  if (run.dryRun || untouched.includes(result.outcome)) return;
   if (result.outcome === LetterOutcome.STILL_FAILING) {
     const failure = result.failure ?? { code: letter.body.error.code, message: result.detail };
     await bucket.appendFailure(letter.key, letter.body, { ...failure, at: now().toISOString() });
@@ -199,6 +200,7 @@ const emptyCounts = (): Record<LetterOutcome, number> => ({
   [LetterOutcome.NOTHING_TO_APPLY]: 0,
   [LetterOutcome.STILL_FAILING]: 0,
   [LetterOutcome.HELD_BACK]: 0,
+  [LetterOutcome.UNREPLAYABLE]: 0,
 });
 
 /** Selects, replays and settles dead letters; prints progress and the summary; returns the summary. */

@@ -21,6 +21,7 @@ const LABEL: Record<LetterOutcome, [live: string, dry: string]> = {
   [Outcomes.NOTHING_TO_APPLY]: ['nothing to apply', 'nothing to apply'],
   [Outcomes.STILL_FAILING]: ['still failing', 'would still fail'],
   [Outcomes.HELD_BACK]: ['held back', 'would hold back'],
+  [Outcomes.UNREPLAYABLE]: ['unreplayable', 'unreplayable'],
 };
 
 const LABEL_WIDTH = 17;
@@ -54,7 +55,10 @@ export class ReplayProgress {
       this.#io.stdout(line);
       return;
     }
-    const notable = result.outcome === Outcomes.STILL_FAILING || result.outcome === Outcomes.HELD_BACK;
+    const notable =
+      result.outcome === Outcomes.STILL_FAILING ||
+      result.outcome === Outcomes.HELD_BACK ||
+      result.outcome === Outcomes.UNREPLAYABLE;
     this.#io.stdout(`\r\u001b[2K${notable ? line : ''}${this.#bar()}`);
   }
 
@@ -96,6 +100,11 @@ export const formatSummary = (summary: ReplaySummary): string => {
       'held back',
       counts.HELD_BACK,
       counts.HELD_BACK > 0 ? 'an earlier letter of the product is pending' : '',
+    ),
+    row(
+      'unreplayable',
+      counts.UNREPLAYABLE,
+      counts.UNREPLAYABLE > 0 ? 'entries that are no record, left as they are: read their "entry"' : '',
     ),
     row('skipped by filter', summary.skippedByFilter),
     resolved > 0 ? `  ${resolved} letter(s) ${dryRun ? `would be ${settled}` : settled}\n` : '',

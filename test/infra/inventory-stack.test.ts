@@ -188,6 +188,7 @@ describe('InventoryStack without Kafka context', () => {
           DLQ_S3_BUCKET: { Ref: Match.stringLikeRegexp('^DeadLettersBucket') },
           STOCK_MODEL: 'orders',
           SOURCE_EPOCH: '0',
+          EPOCH_HEADER: 'cdc.epoch',
           LAG_BOUND_HOURS: '192',
           LOW_STOCK_THRESHOLD: '10',
           PRODUCTS_TOPIC: 'dbserver1.public.products',

@@ -67,11 +67,13 @@ describe('infra and the runtime agree', () => {
       tableName: CONFIG_DEFAULTS.tableName,
       stockModel: CONFIG_DEFAULTS.stockModel,
       sourceEpoch: CONFIG_DEFAULTS.sourceEpoch,
+      epochHeader: CONFIG_DEFAULTS.epochHeader,
       lagBoundHours: CONFIG_DEFAULTS.lagBoundHours,
     }).toEqual({
       tableName: DEFAULTS.tableName,
       stockModel: DEFAULTS.stockModel,
       sourceEpoch: DEFAULTS.sourceEpoch,
+      epochHeader: DEFAULTS.epochHeader,
       lagBoundHours: DEFAULTS.lagBoundHours,
     });
   });
@@ -90,6 +92,7 @@ describe('infra and the runtime agree', () => {
         ledgerTableName: 'stock-eu-bookkeeping',
         stockModel: 'ledger',
         sourceEpoch: '65535',
+        epochHeader: 'shop.cdc.epoch',
         lagBoundHours: '87600',
       },
     ],
@@ -106,6 +109,7 @@ describe('infra and the runtime agree', () => {
       ledgerTableName: context.ledgerTableName ?? 'inventory-realtime-ledger',
       stockModel: context.stockModel ?? 'orders',
       sourceEpoch: Number(context.sourceEpoch ?? 0),
+      epochHeader: context.epochHeader ?? 'cdc.epoch',
       lagBoundHours: Number(context.lagBoundHours ?? 192),
     });
     expect(config.deadLetterBucket).not.toBe('');

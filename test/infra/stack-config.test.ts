@@ -29,6 +29,7 @@ describe('readStackConfig', () => {
       pollerMode: 'provisioned',
       stockModel: 'orders',
       sourceEpoch: 0,
+      epochHeader: 'cdc.epoch',
       lagBoundHours: 192,
     });
     expect(config.maxRecordAgeSeconds).toBeUndefined();
@@ -126,6 +127,7 @@ describe('readStackConfig', () => {
     ['a source epoch over 65535', { sourceEpoch: '65536' }, 'sourceEpoch'],
     ['a negative source epoch', { sourceEpoch: '-1' }, 'sourceEpoch'],
     ['a fractional source epoch', { sourceEpoch: '1.5' }, 'sourceEpoch'],
+    ['an epoch header with a space', { epochHeader: 'cdc epoch' }, 'epochHeader'],
     ['a lag bound of 0 hours', { lagBoundHours: '0' }, 'lagBoundHours'],
     ['a lag bound over ten years', { lagBoundHours: '87601' }, 'lagBoundHours'],
     ['a lag bound that is not a number', { lagBoundHours: '7d' }, 'lagBoundHours'],

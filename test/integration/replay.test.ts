@@ -132,6 +132,43 @@ describe('dead-letter replay against DynamoDB Local and S3, through the real han
     await resetStorage(service);
   });
 
+  it('keeps a malformed entry as delivered under a key of its own, and replay leaves it as unreplayable', async () => {
+    // Prepare: two entries that are no records, at the places the old keys (…/0/-1.json, …/0/-2.json) named
+    const event = {
+      ...mskEvent([hubCreated]),
+      records: { [`${PRODUCTS}-0`]: [{ foo: 1 }, { offset: 'x', value: null }, hubCreated] },
+    };
+
+    // Act
+    const first = await service.invoke(event);
+    await service.invoke(event);
+    const keys = await pendingKeys();
+    const summary = await replay(service);
+
+    // Assess: the letters hold the entries, not a record rebuilt around them (value null read as a tombstone)
+    expect(first.counts).toMatchObject({ DLQWrites: 2, ProductsUpserted: 1 });
+    expect(keys).toHaveLength(2);
+    for (const key of keys)
+      expect(key).toMatch(/^dbserver1\.public\.products\/0\/malformed~[\w-]{43}\.json$/);
+    const letters = await Promise.all(keys.map(readLetter));
+    expect(letters.map((letter) => letter.entry).sort()).toEqual([
+      '{"foo":1}',
+      '{"offset":"x","value":null}',
+    ]);
+    expect(letters.map((letter) => letter.errors.map((error) => error.code))).toEqual([
+      ['MALFORMED_RECORD', 'MALFORMED_RECORD'],
+      ['MALFORMED_RECORD', 'MALFORMED_RECORD'],
+    ]);
+    expect(summary.counts).toMatchObject({
+      UNREPLAYABLE: 2,
+      NOTHING_TO_APPLY: 0,
+      REPLAYED: 0,
+      STILL_FAILING: 0,
+    });
+    expect((await bucketKeys(service)).sort()).toEqual([...keys].sort());
+    expect(await Promise.all(keys.map(readLetter))).toEqual(letters);
+  });
+
   it('keeps an order line of a missing product pending, and dead-letters it only once it is past the lag bound', async () => {
     // Prepare
     const late = { ...line1, tsMs: LONG_AGO };

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { type LocalService, startLocalService } from '../../scripts/local/local-service.js';
-import { mskEvent, orderItemRecordAt, productRecordAt, type TestKafkaRecord } from '../support/debezium.js';
+import { captureOutput, emittedMetrics } from '../support/captured-output.js';
+import {
+  kafkaRecord,
+  mskEvent,
+  ORDER_ITEMS_TOPIC,
+  orderItemRecordAt,
+  productRecordAt,
+  stampedWithEpoch,
+  type TestKafkaRecord,
+} from '../support/debezium.js';
 import { at, laptop, order } from '../support/scenario-rows.js';
 
 /**
@@ -20,7 +29,7 @@ describe('source semantics through the handler', () => {
     await aws.stop();
   });
 
-  const service = async (stockModel = 'orders'): Promise<LocalService> => {
+  const service = async (stockModel = 'orders', env: Record<string, string> = {}): Promise<LocalService> => {
     run += 1;
     return startLocalService({
       aws,
@@ -28,6 +37,7 @@ describe('source semantics through the handler', () => {
         DYNAMODB_TABLE: `semantics-${run}`,
         DLQ_S3_BUCKET: `semantics-${run}-dlq`,
         STOCK_MODEL: stockModel,
+        ...env,
       },
     });
   };
@@ -291,5 +301,170 @@ describe('source semantics through the handler', () => {
       expect(await target.listDeadLetters()).toEqual([]);
       await target.stop();
     });
+  });
+
+  describe('a database move: epochs stamped at produce time', () => {
+    /**
+     * The old database's connector either stamps epoch 0 or predates the header (SOURCE_EPOCH stays 0); the new
+     * database's connector stamps epoch 1. The new database's LSNs start again below the old one's.
+     */
+    const oldCluster = {
+      'stamped 0': (record: TestKafkaRecord) => stampedWithEpoch(record, 0),
+      'unstamped (SOURCE_EPOCH 0)': (record: TestKafkaRecord) => record,
+    };
+    const newCluster = (record: TestKafkaRecord) => stampedWithEpoch(record, 1);
+
+    it.each(Object.entries(oldCluster))(
+      'does not let an old-database update consumed after the new snapshot and stream override them (old %s)',
+      async (_label, old) => {
+        // Prepare
+        const target = await service('orders');
+        const created = old(productRecordAt('c', laptop(100, '10.00'), at(null, 200), 0));
+        const oldUpdate = old(productRecordAt('u', laptop(80, '12.00'), at(300, 310), 1));
+        const snapshot = newCluster(productRecordAt('r', laptop(75, '15.00'), at(null, 100), 0));
+        const streamed = newCluster(productRecordAt('u', laptop(70, '16.00'), at(120, 130), 1));
+
+        // Act: the old update was still unconsumed when the move happened; the new cluster's offsets start at 0
+        await deliver(target, [created], [snapshot, streamed], [oldUpdate]);
+
+        // Assess
+        expect((await target.scanInventory())[0]).toMatchObject({ stock_quantity: 70, price: '16.00' });
+        expect(await target.listDeadLetters()).toEqual([]);
+        await target.stop();
+      },
+    );
+
+    it.each(Object.entries(oldCluster))(
+      'does not subtract again an old-database order line committed before a stock-take (old %s)',
+      async (_label, old) => {
+        // Prepare: the line (10) is in the new snapshot's count (90) and in the stock-take after it (60)
+        const target = await service('orders');
+        const created = old(productRecordAt('c', laptop(100), at(null, 200), 0));
+        const oldLine = old(orderItemRecordAt(order(1, 10), at(210, 215), 0));
+        const snapshot = newCluster(productRecordAt('r', laptop(90), at(null, 100), 0));
+        const stockTake = newCluster(productRecordAt('u', laptop(60), at(120, 130), 1));
+        const newLine = newCluster(orderItemRecordAt(order(2, 4), at(140, 145), 0));
+
+        // Act: the order_items mapping lagged behind the whole move
+        await deliver(target, [created], [snapshot, stockTake], [oldLine], [newLine], [oldLine]);
+
+        // Assess
+        expect(await stockOf(target)).toBe(56);
+        expect(await target.listDeadLetters()).toEqual([]);
+        await target.stop();
+      },
+    );
+
+    it('dead-letters a record whose epoch header is not an epoch, and applies the rest', async () => {
+      // Prepare
+      const target = await service('orders');
+      const created = newCluster(productRecordAt('c', laptop(100), at(null, 200), 0));
+      const garbled = stampedWithEpoch(productRecordAt('u', laptop(1), at(300, 310), 1), 'x');
+
+      // Act
+      await deliver(target, [created, garbled]);
+
+      // Assess
+      expect(await stockOf(target)).toBe(100);
+      const letters = await target.listDeadLetters();
+      expect(letters.map(({ letter }) => letter.error.code)).toEqual(['INVALID_FIELD']);
+      // The letter keeps the header, so a replay ranks (or refuses) the record the same way
+      expect(letters[0]?.letter.record.headers).toEqual(garbled.headers);
+      await target.stop();
+    });
+  });
+
+  describe('ids are whatever INTEGER holds', () => {
+    it.each([
+      ['0', 0, -1, 1],
+      ['negative', -7, 0, -8],
+      ['INTEGER extremes', -2147483648, 2147483647, 2147483646],
+    ])(
+      'creates, decrements, updates and deletes products with %s ids',
+      async (_label, first, second, third) => {
+        // Prepare
+        const target = await service('orders');
+        const product = (id: number, stock: number, price = '10.00') => ({ ...laptop(stock, price), id });
+        const products = [
+          productRecordAt('c', product(first, 100), at(null, 200), 0),
+          productRecordAt('c', product(second, 50), at(200, 210), 1),
+          productRecordAt('u', product(first, 100, '11.00'), at(240, 250), 2),
+          productRecordAt('d', product(second, 0), at(260, 270), 3),
+        ];
+        // Order lines with ids of both signs (order_items.id is an INTEGER too)
+        const orders = [
+          orderItemRecordAt(order(first, 5, first), at(210, 220), 0),
+          orderItemRecordAt(order(second, 3, first), at(220, 230), 1),
+          orderItemRecordAt(order(third, 2, second), at(230, 240), 2),
+        ];
+
+        // Act: order lines first, then the products, then everything again
+        await deliver(target, orders, products, [...orders, ...products]);
+
+        // Assess
+        const items = await target.scanInventory();
+        expect(items).toHaveLength(1);
+        expect(items[0]).toMatchObject({ product_id: first, stock_quantity: 92, price: '11.00' });
+        expect(await target.listDeadLetters()).toEqual([]);
+        await target.stop();
+      },
+    );
+  });
+
+  describe('TRUNCATE of order_items', () => {
+    /** What Debezium writes for `TRUNCATE order_items`: no key, no row images, the source position. */
+    const truncate = (lastCommit: number, lsn: number, offset: number) =>
+      kafkaRecord(ORDER_ITEMS_TOPIC, 0, offset, {
+        before: null,
+        after: null,
+        source: {
+          connector: 'postgresql',
+          name: 'dbserver1',
+          ts_ms: at(lastCommit, lsn).tsMs,
+          snapshot: 'false',
+          db: 'shop',
+          sequence: JSON.stringify([String(lastCommit), String(lsn)]),
+          schema: 'public',
+          table: 'order_items',
+          lsn,
+        },
+        op: 't',
+        ts_ms: at(lastCommit, lsn).tsMs + 5,
+      });
+
+    it.each(['orders', 'products', 'ledger'])(
+      'changes no stock under %s, counts it and warns with the topic and position',
+      async (stockModel) => {
+        // Prepare
+        const target = await service(stockModel);
+        const lines = [orderItemRecordAt(order(1, 10), at(210, 215), 0)];
+        await deliver(target, [productRecordAt('c', laptop(100), at(null, 200), 0)], lines);
+        const before = await stockOf(target);
+
+        // Act
+        const { result, lines: output } = await captureOutput(() =>
+          target.invoke(mskEvent([truncate(300, 310, 1)])),
+        );
+
+        // Assess
+        expect(await stockOf(target)).toBe(before);
+        expect(result.counts).toMatchObject({ TruncatesIgnored: 1, EventsIgnored: 0, DLQWrites: 0 });
+        expect(emittedMetrics(output)).toMatchObject({ TruncatesIgnored: 1 });
+        const warnings = output.filter(
+          (line) => line.message === 'TRUNCATE of order_items ignored: stock not changed',
+        );
+        expect(warnings).toEqual([
+          expect.objectContaining({
+            level: 'WARN',
+            topic: ORDER_ITEMS_TOPIC,
+            partition: 0,
+            offset: 1,
+            position: `00001${(300).toString(16).padStart(16, '0')}${(310).toString(16).padStart(16, '0')}`,
+          }),
+        ]);
+        expect(await target.listDeadLetters()).toEqual([]);
+        await target.stop();
+      },
+    );
   });
 });

@@ -175,6 +175,27 @@ describe('wrapChangeEvents', () => {
     });
   });
 
+  it.each([
+    [0, 'int32'],
+    [-2147483648, 'int32'],
+    [2147483647, 'int32'],
+    [2147483648, 'int64'],
+  ])(
+    'keys id %i with an %s key schema, as the JsonConverter does for an INTEGER or BIGINT key',
+    (id, type) => {
+      // Prepare
+      const file = changeFile(productEvent(id));
+
+      // Act
+      const records = allRecords(wrapChangeEvents([file], options({ keySchema: true })));
+      const key = JSON.parse(text(records[0]?.key) ?? 'null');
+
+      // Assess
+      expect(key.schema.fields[0].type).toBe(type);
+      expect(key.payload).toEqual({ id });
+    },
+  );
+
   it('keys ExtractNewRecordState rows and before-only deletes by their id', () => {
     // Prepare
     const unwrapped = '{"id":1007,"name":null,"__op":"d","__deleted":"true","__source_ts_ms":1736937340111}';

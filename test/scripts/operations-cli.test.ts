@@ -44,7 +44,7 @@ describe('operations tools on the command line', () => {
       'recorded by its identity (table, row key, commit position) in the ledger',
     );
     expect(replay.stdout).toContain('--stock-model <model>');
-    expect(replay.stdout).toContain('SOURCE_EPOCH, LAG_BOUND_HOURS');
+    expect(replay.stdout).toContain('SOURCE_EPOCH, EPOCH_HEADER, LAG_BOUND_HOURS');
     expect(replay.stdout).toContain('the ledger table\n                           is LEDGER_TABLE');
     expect(replay.stdout).not.toContain('watermark');
     for (const help of [replay.stdout, invoke.stdout, inventory.stdout]) {

@@ -111,7 +111,14 @@ describe('replay progress and invoke metrics rendering', () => {
   it('redraws one progress bar on a terminal and prints failures above it', () => {
     // Prepare
     const io = recordingIo(true);
-    const counts = { REPLAYED: 1, ALREADY_APPLIED: 0, NOTHING_TO_APPLY: 0, STILL_FAILING: 1, HELD_BACK: 0 };
+    const counts = {
+      REPLAYED: 1,
+      ALREADY_APPLIED: 0,
+      NOTHING_TO_APPLY: 0,
+      STILL_FAILING: 1,
+      HELD_BACK: 0,
+      UNREPLAYABLE: 0,
+    };
     const progress = new ReplayProgress(io, 2, false, counts);
 
     // Act

@@ -95,7 +95,8 @@ export interface TestKafkaRecord {
   readonly timestampType: 'CREATE_TIME';
   readonly key?: string;
   readonly value: string | null;
-  readonly headers: [];
+  /** As Lambda delivers them: one object per header, mapping its name to the value's bytes. */
+  readonly headers: ReadonlyArray<Readonly<Record<string, readonly number[]>>>;
 }
 
 /** `value`: an object is JSON-encoded, a string is taken as raw text, null is a tombstone. */
@@ -114,6 +115,12 @@ export const kafkaRecord = (
   ...(key === undefined ? {} : { key: base64(JSON.stringify(key)) }),
   value: value === null ? null : base64(typeof value === 'string' ? value : JSON.stringify(value)),
   headers: [],
+});
+
+/** The record as a connector with `InsertHeader` (header `cdc.epoch`, literal `epoch`) produces it. */
+export const stampedWithEpoch = (record: TestKafkaRecord, epoch: number | string): TestKafkaRecord => ({
+  ...record,
+  headers: [...record.headers, { 'cdc.epoch': [...Buffer.from(String(epoch), 'utf8')] }],
 });
 
 /** Groups records into the mapping's `topic-partition` map, keeping their order. */

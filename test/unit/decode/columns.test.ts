@@ -62,18 +62,31 @@ describe('column readers', () => {
     expect(values).toEqual([1001, undefined, 'Laptop', undefined, 0]);
   });
 
-  it('accepts negative stock as an integer but never a non-positive id', () => {
+  it.each([0, -4, -2147483648, 2147483647])('accepts id %i: every INTEGER is an id', (id) => {
     // Prepare
-    const row = { id: -4, stock_quantity: -4 };
+    const row = { id };
 
     // Act
-    const stock = readInteger(row, 'stock_quantity');
+    const value = readId(row, 'id');
+
+    // Assess
+    expect(value).toBe(id);
+  });
+
+  it.each([
+    ['a fraction', -0.5],
+    ['beyond 2^53', -(2 ** 53)],
+    ['a string', '-4'],
+  ])('refuses an id that is %s', (_label, id) => {
+    // Prepare
+    const row = { id };
+
+    // Act
     const error = captureError(() => readId(row, 'id'));
 
     // Assess
-    expect(stock).toBe(-4);
     expectPoison(error, ErrorCode.INVALID_FIELD);
-    expect((error as Error).message).toBe("Column 'id' must be a positive safe integer, got -4");
+    expect((error as Error).message).toMatch(/^Column 'id' must be a safe integer, got /);
   });
 });
 

@@ -253,7 +253,15 @@ describe('parseChange, rowless and unknown ops', () => {
     const change = parseChange(json);
 
     // Assess
-    expect(change).toEqual({ kind: 'rowless', op: 't' });
+    expect(change).toEqual({
+      kind: 'rowless',
+      op: 't',
+      position: {
+        lsn: 24_040_000n,
+        sequence: { lastCommitLsn: 24_039_992n, lsn: 24_040_000n },
+        sourceTsMs: 1_736_950_000_000,
+      },
+    });
   });
 
   it('returns a rowless change for a logical decoding message', () => {
@@ -269,7 +277,11 @@ describe('parseChange, rowless and unknown ops', () => {
     const change = parseChange(json);
 
     // Assess
-    expect(change).toEqual({ kind: 'rowless', op: 'm' });
+    expect(change).toEqual({
+      kind: 'rowless',
+      op: 'm',
+      position: { lsn: 24_050_000n, sequence: undefined, sourceTsMs: undefined },
+    });
   });
 
   it.each([['x'], ['C'], [''], [1], [null]])('rejects op %j as UNKNOWN_OP', (op) => {

@@ -42,6 +42,7 @@ describe('flattenRecords', () => {
         key: undefined,
         value: 'e30=',
         headers: [],
+        entry: { value: 'e30=' },
       },
       {
         malformed: 'record is not an object',
@@ -53,6 +54,7 @@ describe('flattenRecords', () => {
         key: undefined,
         value: undefined,
         headers: [],
+        entry: 'garbage',
       },
     ]);
   });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { KafkaRecord } from '../../../lambda/decode/kafka-event.js';
+import { flattenRecords, type KafkaRecord } from '../../../lambda/decode/kafka-event.js';
 import { ErrorCode } from '../../../lambda/errors.js';
 import {
   buildDeadLetter,
   DEAD_LETTER_FORMAT_VERSION,
+  type DeadLetter,
   deadLetterKey,
+  deadLetterKeys,
 } from '../../../lambda/store/dead-letter.js';
 
 const AT = new Date('2025-01-15T10:30:05.250Z');
@@ -147,5 +149,73 @@ describe('buildDeadLetter', () => {
     // Assess
     expect(stored).toEqual(letter);
     expect(stored.record.value).toBe('');
+  });
+});
+
+describe('the dead letter of a malformed entry', () => {
+  const lettersOf = (entries: readonly unknown[]) =>
+    flattenRecords({ eventSource: 'aws:kafka', records: { 'dbserver1.public.products-0': entries } }).map(
+      (record) => buildDeadLetter(record, { code: ErrorCode.MALFORMED_RECORD, message: 'malformed' }, AT),
+    );
+
+  it('keeps the entry exactly as delivered, as JSON text', () => {
+    // Prepare
+    const entries = [{ foo: 1 }, 'garbage', null, { offset: -3, value: 'e30=', headers: [{ a: [1] }] }];
+
+    // Act
+    const letters = lettersOf(entries);
+
+    // Assess
+    expect(letters.map((letter) => letter.entry)).toEqual([
+      '{"foo":1}',
+      '"garbage"',
+      'null',
+      '{"offset":-3,"value":"e30=","headers":[{"a":[1]}]}',
+    ]);
+  });
+
+  it('is named by its content under its partition, never by the made-up offset', () => {
+    // Prepare: the same entry at another place in another batch, and a different entry where it was
+    const [first, second] = lettersOf([{ foo: 1 }, { foo: 2 }]);
+    const [moved] = lettersOf([{ foo: 2 }]);
+
+    // Act
+    const keys = [first, second, moved].map((letter) => deadLetterKeys(letter as DeadLetter));
+
+    // Assess
+    expect(keys[0]).toEqual([
+      expect.stringMatching(/^dbserver1\.public\.products\/0\/malformed~[\w-]{43}\.json$/),
+    ]);
+    expect(keys[1]).not.toEqual(keys[0]);
+    expect(keys[2]).toEqual(keys[1]);
+  });
+
+  it('never shares a key with a record, whatever its offset', () => {
+    // Prepare
+    const [malformed] = lettersOf([{ foo: 1 }]);
+    const record = { topic: 'dbserver1.public.products', partition: 0, offset: -1 };
+
+    // Act
+    const [entryKey] = deadLetterKeys(malformed as DeadLetter);
+
+    // Assess
+    expect(entryKey).not.toBe(deadLetterKey(record));
+    expect(entryKey).not.toMatch(/\/-?\d+(~[\w-]+)?\.json$/);
+  });
+
+  it('keeps a record without the field: only malformed entries carry one', () => {
+    // Act
+    const letter = buildDeadLetter(
+      { topic: 't', partition: 0, offset: 1, timestamp: 0, value: 'e30=' },
+      { code: ErrorCode.UNKNOWN_OP, message: 'x' },
+      AT,
+    );
+
+    // Assess
+    expect(letter).not.toHaveProperty('entry');
+    expect(deadLetterKeys(letter)).toEqual([
+      't/0/1.json',
+      expect.stringMatching(/^t\/0\/1~[\w-]{16}\.json$/),
+    ]);
   });
 });
