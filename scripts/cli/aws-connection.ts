@@ -7,6 +7,7 @@ import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients
 import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
 import { startEmbeddedAws } from '../local/embedded-aws.js';
 import { findLocalSession } from '../local/local-session.js';
+import { boundEachCall, CallTimeoutError, callTimeoutMs, requestHandlerWithin } from './call-timeout.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
 
 /** Where a tool's DynamoDB and S3 calls go. */
@@ -98,9 +99,30 @@ const hasEndpointVariables = (env: Env): boolean =>
     (value) => value !== undefined && value.trim() !== '',
   );
 
+/**
+ * The function's clients, with the tool's timeouts: every attempt has a connection and a request timeout,
+ * and every call, its retries included, must answer within INVENTORY_CALL_TIMEOUT_SECONDS.
+ */
+const openClients = (
+  config: Config,
+  timeoutMs: number,
+  credentials?: typeof LOCAL_CREDENTIALS,
+): { dynamoDb: DynamoDBClient; s3: S3Client } => {
+  const extra = {
+    requestHandler: requestHandlerWithin(timeoutMs),
+    ...(credentials === undefined ? {} : { credentials }),
+  };
+  const dynamoDb = createDynamoDbClient(config, extra);
+  const s3 = createS3Client(config, extra);
+  boundEachCall(dynamoDb, timeoutMs, config.dynamoDbEndpoint ?? `AWS ${config.region}`);
+  boundEachCall(s3, timeoutMs, config.s3Endpoint ?? `AWS ${config.region}`);
+  return { dynamoDb, s3 };
+};
+
 /** Opens the clients a tool needs, with the same configuration rules as the function. */
 export const connect = async (options: ConnectOptions): Promise<AwsConnection> => {
   const { endpoint, env } = options;
+  const timeoutMs = callTimeoutMs(env);
   const bucket = options.bucket ?? env.DLQ_S3_BUCKET;
   if (endpoint === Endpoint.AWS && options.needsBucket && (bucket === undefined || bucket === '')) {
     throw new UsageError('no dead-letter bucket: pass --bucket or set DLQ_S3_BUCKET');
@@ -111,8 +133,7 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
   };
   if (endpoint === Endpoint.AWS) {
     const config = loadToolConfig({ ...env, ...overrides });
-    const dynamoDb = createDynamoDbClient(config);
-    const s3 = createS3Client(config);
+    const { dynamoDb, s3 } = openClients(config, timeoutMs);
     return {
       endpoint,
       config,
@@ -148,8 +169,7 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
   let config: Config;
   try {
     config = loadToolConfig({ ...localEnv, ...sessionEnv, ...(embedded?.env ?? {}), ...overrides });
-    dynamoDb = createDynamoDbClient(config, { credentials: LOCAL_CREDENTIALS });
-    s3 = createS3Client(config, { credentials: LOCAL_CREDENTIALS });
+    ({ dynamoDb, s3 } = openClients(config, timeoutMs, LOCAL_CREDENTIALS));
     await ensureLocalResources(config, dynamoDb, s3);
   } catch (error) {
     dynamoDb?.destroy();
@@ -178,7 +198,8 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
 
 const isAwsFailure = (error: unknown): error is Error =>
   error instanceof Error &&
-  ('$metadata' in error ||
+  (error instanceof CallTimeoutError ||
+    '$metadata' in error ||
     error.name === 'CredentialsProviderError' ||
     ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes((error as NodeJS.ErrnoException).code ?? ''));
 
@@ -191,7 +212,8 @@ const reportingAwsFailures = async <T>(work: () => Promise<T>): Promise<T> => {
     return await work();
   } catch (error) {
     if (!isAwsFailure(error)) throw error;
-    throw new CliError(`AWS call failed: ${error.name}: ${error.message}`, ExitCode.FAILURE, {
+    const what = error instanceof CallTimeoutError ? error.message : `${error.name}: ${error.message}`;
+    throw new CliError(`AWS call failed: ${what.replace(/\s*\n\s*/g, ' ')}`, ExitCode.FAILURE, {
       cause: error,
     });
   }
