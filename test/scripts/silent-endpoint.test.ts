@@ -15,6 +15,7 @@ import { capturingIo, startTestPostgres, type TestPostgres } from './support/pos
 const run = promisify(execFile);
 
 type Env = Readonly<Record<string, string | undefined>>;
+// biome-ignore lint/suspicious/noConfusingVoidType: the tools' mains as they are (some return nothing)
 type Main = (argv: readonly string[], io: CliIo, env: Env) => Promise<void | ExitCode>;
 
 /** Accepts every connection and never answers: a blackholed endpoint, the hardest kind to notice. */
