@@ -4,7 +4,8 @@
  * them through .local/session.json and use them, instead of starting empty ones of their own.
  */
 import { loadConfig } from '../lambda/config.js';
-import { ensureLocalResources, LOCAL_BUCKET } from './cli/aws-connection.js';
+import { LOCAL_BUCKET } from './cli/aws-connection.js';
+import { ensureLocalResources } from './cli/local-resources.js';
 import { startEmbeddedAws } from './local/embedded-aws.js';
 import {
   findLocalSession,

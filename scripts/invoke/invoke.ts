@@ -134,6 +134,8 @@ export const invokeMain = async (
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
+      // invoke sets up what it runs the function on, as the mapping's first batch would find it deployed.
+      createMissing: true,
     },
     async (connection) => {
       const { config } = connection;
