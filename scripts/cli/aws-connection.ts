@@ -1,18 +1,20 @@
-import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type Config, loadConfig } from '../../lambda/config.js';
 import { ConfigError } from '../../lambda/errors.js';
-import { INVENTORY_KEY_SCHEMA } from '../../lambda/store/attributes.js';
 import { createDynamoDbClient, createS3Client } from '../../lambda/store/clients.js';
-import { LEDGER_KEY_SCHEMA } from '../../lambda/store/ledger-attributes.js';
 import { startEmbeddedAws } from '../local/embedded-aws.js';
-import { findLocalSession } from '../local/local-session.js';
+import { findLocalSession, LOCAL_DIRECTORY } from '../local/local-session.js';
+import { boundEachCall, CallTimeoutError, callTimeoutMs, requestHandlerWithin } from './call-timeout.js';
 import { CliError, ExitCode, UsageError } from './errors.js';
+import { ensureLocalResources, requireLocalResources } from './local-resources.js';
 
 /** Where a tool's DynamoDB and S3 calls go. */
 export const Endpoint = {
-  /** AWS_ENDPOINT_URL_* from the environment if set, else embedded DynamoDB Local (a child JVM) and s3rver. */
+  /** AWS_ENDPOINT_URL_* from the environment if set, else the running `npm run local`; never an empty one. */
   LOCAL: 'local',
+  /** DynamoDB Local (a child JVM) and s3rver started for this run only: empty at start, gone at exit. */
+  EMBEDDED: 'embedded',
   /** Real AWS through the standard credential chain (profile, SSO, env, instance role). */
   AWS: 'aws',
 } as const;
@@ -27,8 +29,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const parseEndpoint = (raw: string | undefined, fallback: Endpoint): Endpoint => {
   if (raw === undefined) return fallback;
-  if (raw === Endpoint.LOCAL || raw === Endpoint.AWS) return raw;
-  throw new UsageError(`--endpoint must be local or aws, got '${raw}'`);
+  if (raw === Endpoint.LOCAL || raw === Endpoint.AWS || raw === Endpoint.EMBEDDED) return raw;
+  throw new UsageError(`--endpoint must be local, embedded or aws, got '${raw}'`);
 };
 
 export interface AwsConnection {
@@ -47,8 +49,16 @@ export interface ConnectOptions {
   readonly env: Env;
   readonly tableName?: string | undefined;
   readonly bucket?: string | undefined;
-  /** The tool needs the dead-letter bucket: without --bucket or DLQ_S3_BUCKET it is a usage error on AWS. */
+  /**
+   * The tool runs the function: it needs the ledger table and the dead-letter bucket too, and without
+   * --bucket or DLQ_S3_BUCKET it is a usage error on AWS.
+   */
   readonly needsBucket: boolean;
+  /**
+   * Create the tables and bucket on a local endpoint when missing (invoke, the local stack's own first use).
+   * Otherwise a missing one ends the tool with one line: a mistyped --table must not make an empty table.
+   */
+  readonly createMissing?: boolean;
 }
 
 const loadToolConfig = (env: Env): Config => {
@@ -60,47 +70,35 @@ const loadToolConfig = (env: Env): Config => {
   }
 };
 
-const ignoreAlreadyThere = async (
-  create: () => Promise<unknown>,
-  names: readonly string[],
-): Promise<void> => {
-  try {
-    await create();
-  } catch (error) {
-    if (!(error instanceof Error && names.includes(error.name))) throw error;
-  }
-};
-
-/** Local endpoints start empty: the tables and bucket the function expects are created when missing. */
-export const ensureLocalResources = async (config: Config, dynamoDb: DynamoDBClient, s3: S3Client) => {
-  for (const [TableName, schema] of [
-    [config.tableName, INVENTORY_KEY_SCHEMA],
-    [config.ledgerTableName, LEDGER_KEY_SCHEMA],
-  ] as const) {
-    await ignoreAlreadyThere(
-      () => dynamoDb.send(new CreateTableCommand({ TableName, ...schema, BillingMode: 'PAY_PER_REQUEST' })),
-      ['ResourceInUseException'],
-    );
-    // A new table is CREATING for a while on a real or long-lived endpoint: use it only once it is ACTIVE.
-    await waitUntilTableExists(
-      { client: dynamoDb, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
-      { TableName },
-    );
-  }
-  await ignoreAlreadyThere(
-    () => s3.send(new CreateBucketCommand({ Bucket: config.deadLetterBucket })),
-    ['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'],
-  );
-};
-
 const hasEndpointVariables = (env: Env): boolean =>
   [env.AWS_ENDPOINT_URL_DYNAMODB, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL].some(
     (value) => value !== undefined && value.trim() !== '',
   );
 
+/**
+ * The function's clients, with the tool's timeouts: every attempt has a connection and a request timeout,
+ * and every call, its retries included, must answer within INVENTORY_CALL_TIMEOUT_SECONDS.
+ */
+const openClients = (
+  config: Config,
+  timeoutMs: number,
+  credentials?: typeof LOCAL_CREDENTIALS,
+): { dynamoDb: DynamoDBClient; s3: S3Client } => {
+  const extra = {
+    requestHandler: requestHandlerWithin(timeoutMs),
+    ...(credentials === undefined ? {} : { credentials }),
+  };
+  const dynamoDb = createDynamoDbClient(config, extra);
+  const s3 = createS3Client(config, extra);
+  boundEachCall(dynamoDb, timeoutMs, config.dynamoDbEndpoint ?? `AWS ${config.region}`);
+  boundEachCall(s3, timeoutMs, config.s3Endpoint ?? `AWS ${config.region}`);
+  return { dynamoDb, s3 };
+};
+
 /** Opens the clients a tool needs, with the same configuration rules as the function. */
 export const connect = async (options: ConnectOptions): Promise<AwsConnection> => {
   const { endpoint, env } = options;
+  const timeoutMs = callTimeoutMs(env);
   const bucket = options.bucket ?? env.DLQ_S3_BUCKET;
   if (endpoint === Endpoint.AWS && options.needsBucket && (bucket === undefined || bucket === '')) {
     throw new UsageError('no dead-letter bucket: pass --bucket or set DLQ_S3_BUCKET');
@@ -111,8 +109,7 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
   };
   if (endpoint === Endpoint.AWS) {
     const config = loadToolConfig({ ...env, ...overrides });
-    const dynamoDb = createDynamoDbClient(config);
-    const s3 = createS3Client(config);
+    const { dynamoDb, s3 } = openClients(config, timeoutMs);
     return {
       endpoint,
       config,
@@ -134,23 +131,41 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   };
   // Settings are checked before anything is started, so a bad one ends the tool at once with one line.
-  const external = hasEndpointVariables(env);
+  const external = endpoint === Endpoint.LOCAL && hasEndpointVariables(env);
   if (!external) loadToolConfig({ ...localEnv, AWS_ENDPOINT_URL: 'http://127.0.0.1:1' });
-  // A running `npm run local` is used as it is; otherwise this run starts its own, empty and gone after it.
-  const session = external ? undefined : await findLocalSession();
+  // A running `npm run local` is used as it is; an empty one is started only when asked (--endpoint embedded):
+  // quietly starting one would show an empty table as if it were the developer's data.
+  const session = endpoint === Endpoint.LOCAL && !external ? await findLocalSession() : undefined;
+  if (endpoint === Endpoint.LOCAL && !external && session === undefined) {
+    throw new CliError(
+      `no local stack is running for ${LOCAL_DIRECTORY}: start 'npm run local' in another terminal, ` +
+        "set AWS_ENDPOINT_URL_DYNAMODB/AWS_ENDPOINT_URL_S3, or pass '--endpoint embedded' for an empty one for this run",
+      ExitCode.FAILURE,
+    );
+  }
   const sessionEnv =
     session === undefined
       ? {}
       : { AWS_ENDPOINT_URL_DYNAMODB: session.dynamoDbEndpoint, AWS_ENDPOINT_URL_S3: session.s3Endpoint };
-  const embedded = external || session !== undefined ? undefined : await startEmbeddedAws();
+  const embedded = endpoint === Endpoint.EMBEDDED ? await startEmbeddedAws() : undefined;
   let dynamoDb: DynamoDBClient | undefined;
   let s3: S3Client | undefined;
   let config: Config;
   try {
     config = loadToolConfig({ ...localEnv, ...sessionEnv, ...(embedded?.env ?? {}), ...overrides });
-    dynamoDb = createDynamoDbClient(config, { credentials: LOCAL_CREDENTIALS });
-    s3 = createS3Client(config, { credentials: LOCAL_CREDENTIALS });
-    await ensureLocalResources(config, dynamoDb, s3);
+    ({ dynamoDb, s3 } = openClients(config, timeoutMs, LOCAL_CREDENTIALS));
+    // An embedded stack is this run's own and starts empty: its tables and bucket are the run's to make.
+    if (embedded !== undefined || options.createMissing === true) {
+      await ensureLocalResources(config, dynamoDb, s3);
+    } else {
+      await requireLocalResources(config, dynamoDb, s3, {
+        runsFunction: options.needsBucket,
+        where:
+          session === undefined
+            ? { dynamoDb: `DynamoDB ${config.dynamoDbEndpoint}`, s3: `S3 ${config.s3Endpoint}` }
+            : { dynamoDb: `npm run local (pid ${session.pid})`, s3: `npm run local (pid ${session.pid})` },
+      });
+    }
   } catch (error) {
     dynamoDb?.destroy();
     s3?.destroy();
@@ -178,7 +193,8 @@ export const connect = async (options: ConnectOptions): Promise<AwsConnection> =
 
 const isAwsFailure = (error: unknown): error is Error =>
   error instanceof Error &&
-  ('$metadata' in error ||
+  (error instanceof CallTimeoutError ||
+    '$metadata' in error ||
     error.name === 'CredentialsProviderError' ||
     ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT'].includes((error as NodeJS.ErrnoException).code ?? ''));
 
@@ -191,7 +207,8 @@ const reportingAwsFailures = async <T>(work: () => Promise<T>): Promise<T> => {
     return await work();
   } catch (error) {
     if (!isAwsFailure(error)) throw error;
-    throw new CliError(`AWS call failed: ${error.name}: ${error.message}`, ExitCode.FAILURE, {
+    const what = error instanceof CallTimeoutError ? error.message : `${error.name}: ${error.message}`;
+    throw new CliError(`AWS call failed: ${what.replace(/\s*\n\s*/g, ' ')}`, ExitCode.FAILURE, {
       cause: error,
     });
   }

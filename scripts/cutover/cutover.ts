@@ -3,6 +3,7 @@ import { ConfigError } from '../../lambda/errors.js';
 import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Attr } from '../../lambda/store/attributes.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
+import { callTimeoutMs } from '../cli/call-timeout.js';
 import { UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { openDatabase, type ProductsDatabase } from '../reconcile/database.js';
@@ -139,7 +140,10 @@ export const cutoverMain = async (
   // The database first: unreachable, it ends the run in one line before any AWS endpoint is opened.
   const database =
     withStock && options.postgres !== undefined
-      ? await openDatabase(options.postgres, { applicationName: 'inventory-cdc cutover' })
+      ? await openDatabase(options.postgres, {
+          applicationName: 'inventory-cdc cutover',
+          timeoutMs: callTimeoutMs(env),
+        })
       : undefined;
   try {
     await withAwsConnection(

@@ -35,8 +35,11 @@ ${STOCK_MODEL_HELP}
   --postgres <url>         the shop database (required under orders and ledger, to read source_stock),
                            postgres://user@host:5432/shop; read only; prefer PGPASSWORD to a password in the URL
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
-  --endpoint local|aws     aws (default): standard credential chain; local: a running \`npm run local\`, else
-                           AWS_ENDPOINT_URL_DYNAMODB if set, else an embedded DynamoDB Local (which starts empty)
+  --endpoint local|aws|embedded
+                           aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
+                           AWS_ENDPOINT_URL_S3 if set, else the running \`npm run local\` (exit 1 without one);
+                           a missing table or bucket is exit 1, nothing is created; embedded: an empty
+                           DynamoDB Local + s3rver for this run only
   --dry-run                scan and read the database, write nothing: the summary says what would be stamped
   --json                   one JSON document on stdout instead of the text summary
   --page-size <n>          items per Scan page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})

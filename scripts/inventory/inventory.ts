@@ -17,8 +17,11 @@ Options:
   --low-stock              only products whose stock is under the threshold, lowest stock first
   --threshold <n>          low-stock threshold (default LOW_STOCK_THRESHOLD, else ${DEFAULTS.lowStockThreshold})
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
-  --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB if
-                           set, else an embedded DynamoDB Local (which starts empty)
+  --endpoint local|aws|embedded
+                           aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
+                           AWS_ENDPOINT_URL_S3 if set, else the running \`npm run local\` (exit 1 without one);
+                           a missing table or bucket is exit 1, nothing is created; embedded: an empty
+                           DynamoDB Local + s3rver for this run only
   --json                   one JSON document on stdout: {table, where, threshold, lowStockOnly, count, items}
   -h, --help               show this help
   The stock model plays no part: the table is printed as it is.

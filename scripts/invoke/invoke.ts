@@ -31,10 +31,11 @@ Lambda Kafka event file, with a Lambda-like context, and prints the result, the 
 metrics it emitted, and the table afterwards. Takes the same files as 'sam local invoke -e' (see events/).
 
 Options:
-  --endpoint local|aws     local (default): AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 if set (the
-                           table and bucket are created when missing), else embedded DynamoDB Local and
-                           s3rver, started for this run and gone after it; aws: the standard credential
-                           chain
+  --endpoint local|aws|embedded
+                           local (default): AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 if set, else
+                           the running \`npm run local\` (exit 1 without one); the table, ledger and bucket are
+                           created when missing; embedded: an empty DynamoDB Local + s3rver for this run only;
+                           aws: the standard credential chain
   --table <name>           table (default DYNAMODB_TABLE, else inventory-realtime)
   --bucket <name>          dead-letter bucket (default DLQ_S3_BUCKET; local default inventory-dlq-local)
 ${STOCK_MODEL_HELP}
@@ -147,6 +148,8 @@ export const invokeMain = async (
       tableName: options.tableName,
       bucket: options.bucket,
       needsBucket: true,
+      // invoke sets up what it runs the function on, as the mapping's first batch would find it deployed.
+      createMissing: true,
     },
     async (connection) => {
       const { config } = connection;

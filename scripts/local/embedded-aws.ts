@@ -24,6 +24,10 @@ const S3Error = createRequire(import.meta.url)('s3rver/lib/models/error.js') as 
 export interface EmbeddedAws {
   readonly dynamoDbEndpoint: string;
   readonly s3Endpoint: string;
+  /** The DynamoDB Local JVM's process id. */
+  readonly dynamoDbPid: number;
+  /** Settles when DynamoDB Local has ended, stopped or killed: a long-lived stack stops with it. */
+  readonly dynamoDbExited: Promise<void>;
   readonly region: string;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly dynamoDb: DynamoDBClient;
@@ -215,6 +219,8 @@ export const startEmbeddedAws = async (options: EmbeddedAwsOptions = {}): Promis
   return {
     dynamoDbEndpoint,
     s3Endpoint,
+    dynamoDbPid: dynamoServer.pid,
+    dynamoDbExited: dynamoServer.exited,
     region: REGION,
     credentials: CREDENTIALS,
     dynamoDb,

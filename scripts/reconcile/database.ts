@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { CALL_TIMEOUT_VARIABLE, DEFAULT_CALL_TIMEOUT_SECONDS } from '../cli/call-timeout.js';
 import { CliError, ExitCode, UsageError } from '../cli/errors.js';
 import type { DatabaseProduct } from './compare.js';
 
@@ -46,8 +47,11 @@ export const describePostgresUrl = (url: URL): string => {
 };
 
 /** A connection error's most telling part: the code (ECONNREFUSED, 28P01) and Postgres' message. */
-const reason = (error: unknown): string => {
+const reason = (error: unknown, timeoutMs: number): string => {
   if (!(error instanceof Error)) return String(error);
+  if (/timeout/i.test(error.message) && (error as { code?: unknown }).code === undefined) {
+    return `no answer within ${timeoutMs / 1000} s (${CALL_TIMEOUT_VARIABLE})`;
+  }
   const code = (error as { code?: unknown }).code;
   const message = error.message.trim();
   if (typeof code === 'string' && code !== '') {
@@ -103,15 +107,21 @@ const toProduct = (row: ProductRow): DatabaseProduct => ({
  * not write. Every page is one short statement of its own (no long transaction): safe on a hot standby,
  * where a long snapshot is cancelled by replication conflicts, and it holds back no vacuum on a primary.
  * A failure (unreachable, authentication, missing table, no SELECT permission) is one line and exit code 1.
+ * Every step has the tool's call timeout (INVENTORY_CALL_TIMEOUT_SECONDS): the connection and its start-up
+ * exchange, and each statement, on the server (statement_timeout) and in the client (query_timeout, for a
+ * server that stops answering at all).
  */
 export const openDatabase = async (
   url: URL,
-  options: { connectTimeoutMs?: number; applicationName?: string } = {},
+  options: { timeoutMs?: number; applicationName?: string } = {},
 ): Promise<ProductsDatabase> => {
   const where = describePostgresUrl(url);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_SECONDS * 1000;
   const client = new pg.Client({
     connectionString: url.href,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: timeoutMs,
+    statement_timeout: timeoutMs,
+    query_timeout: timeoutMs,
     application_name: options.applicationName ?? 'inventory-cdc reconcile',
   });
   // A connection lost between queries is reported by the next query; without a listener it would crash.
@@ -121,13 +131,13 @@ export const openDatabase = async (
     await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   } catch (error) {
     await client.end().catch(() => {});
-    throw failure(`cannot connect to PostgreSQL at ${where}: ${reason(error)}`, error);
+    throw failure(`cannot connect to PostgreSQL at ${where}: ${reason(error, timeoutMs)}`, error);
   }
   const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> => {
     try {
       return (await client.query<R>(text, values)).rows;
     } catch (error) {
-      throw failure(`PostgreSQL at ${where}: ${reason(error)}`, error);
+      throw failure(`PostgreSQL at ${where}: ${reason(error, timeoutMs)}`, error);
     }
   };
   const database: ProductsDatabase = {

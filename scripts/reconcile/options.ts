@@ -47,8 +47,11 @@ Options:
                            or ~/.pgpass to a password in the URL; ?sslmode=… as libpq
 ${STOCK_MODEL_HELP}
   --table <name>           table (default DYNAMODB_TABLE, else ${DEFAULTS.tableName})
-  --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB if
-                           set, else an embedded DynamoDB Local (which starts empty)
+  --endpoint local|aws|embedded
+                           aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
+                           AWS_ENDPOINT_URL_S3 if set, else the running \`npm run local\` (exit 1 without one);
+                           a missing table or bucket is exit 1, nothing is created; embedded: an empty
+                           DynamoDB Local + s3rver for this run only
   --json                   one JSON document on stdout: products that differ, counts, model, what was checked
   --page-size <n>          products rows per database page and keys per Scan page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})
   --rate <n>               read at most n table items per second (default: no limit) to spare a provisioned table

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StockModel } from '../../lambda/inventory/stock-model.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
+import { callTimeoutMs } from '../cli/call-timeout.js';
 import { ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { openDatabase, type ProductsDatabase } from './database.js';
@@ -99,7 +100,7 @@ export const reconcileMain = async (
   const now = clock.now ?? Date.now;
   const startedAt = new Date(now());
   // The database first: unreachable, it ends the run in one line before any AWS endpoint is opened.
-  const database = await openDatabase(options.postgres);
+  const database = await openDatabase(options.postgres, { timeoutMs: callTimeoutMs(env) });
   try {
     return await withAwsConnection(
       { endpoint: options.endpoint, env, tableName: options.tableName, needsBucket: false },

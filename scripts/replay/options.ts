@@ -40,8 +40,11 @@ Where (defaults from the function's environment variables):
   --bucket <name>          dead-letter bucket (DLQ_S3_BUCKET)
   --table <name>           inventory table (DYNAMODB_TABLE, default inventory-realtime); the ledger table
                            is LEDGER_TABLE, default <table>-ledger
-  --endpoint local|aws     aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
-                           AWS_ENDPOINT_URL_S3 if set, else embedded DynamoDB Local + s3rver (empty)
+  --endpoint local|aws|embedded
+                           aws (default): standard credential chain; local: AWS_ENDPOINT_URL_DYNAMODB /
+                           AWS_ENDPOINT_URL_S3 if set, else the running \`npm run local\` (exit 1 without one);
+                           a missing table or bucket is exit 1, nothing is created; embedded: an empty
+                           DynamoDB Local + s3rver for this run only
 ${STOCK_MODEL_HELP}
   SOURCE_EPOCH, EPOCH_HEADER, LAG_BOUND_HOURS, PRODUCTS_TOPIC, ORDER_ITEMS_TOPIC, PRICE_SCALE and AWS_REGION
   are read like the function reads them: run replay with the function's values.

@@ -72,7 +72,7 @@ describe('parseCutoverArgs', () => {
     [['--position', '1,2', '--page-size', '0'], /--page-size must be a positive integer/],
     [['--position', '1,2', '--concurrency', '65'], /--concurrency must be at most 64/],
     [['--position', '1,2', '--stock-model', 'stock'], /--stock-model must be one of/],
-    [['--position', '1,2', '--endpoint', 'cloud'], /--endpoint must be local or aws/],
+    [['--position', '1,2', '--endpoint', 'cloud'], /--endpoint must be local, embedded or aws/],
     [['--position', '1,2', '--postgres', 'mysql://x'], /postgres:\/\//],
     [['--position', '1,2', '--bogus'], /unknown option '--bogus'/],
   ])('refuses %j', (argv, message) => {

@@ -48,7 +48,7 @@ describe('operations tools on the command line', () => {
     expect(replay.stdout).toContain('the ledger table\n                           is LEDGER_TABLE');
     expect(replay.stdout).not.toContain('watermark');
     for (const help of [replay.stdout, invoke.stdout, inventory.stdout]) {
-      expect(help).toContain('embedded DynamoDB Local');
+      expect(help).toContain('DynamoDB Local + s3rver for this run only');
       expect(help).not.toContain('dynalite');
     }
     expect(invoke.stdout).toContain('Usage: npm run invoke -- <event.json>');

@@ -84,7 +84,7 @@ describe('replay options', () => {
       "--since must be an ISO-8601 time like 2025-01-15T10:00:00Z, got 'yesterday'",
       '--since must be before --until',
       "--key 'replayed/dbserver1.public.products/0/1.json' is under replayed/: that letter was replayed already",
-      "--endpoint must be local or aws, got 'staging'",
+      "--endpoint must be local, embedded or aws, got 'staging'",
       "unexpected argument 'stray'",
     ]);
   });

@@ -94,12 +94,12 @@ describe('invoke, replay and inventory against a running local endpoint', () => 
     }
   });
 
-  it('invoke starts embedded DynamoDB and S3 when no endpoint is configured', async () => {
+  it('invoke --endpoint embedded starts empty DynamoDB and S3 for the run and sets up its table', async () => {
     // Prepare
     const io = recordingIo();
 
     // Act
-    await invokeMain(['events/products-create.json'], io, {});
+    await invokeMain(['events/products-create.json', '--endpoint', 'embedded'], io, {});
 
     // Assess
     expect(io.text()).toContain('embedded DynamoDB Local + s3rver (started for this run');

@@ -290,7 +290,7 @@ describe('reconcile options', () => {
       '--page-size must be at most 10000, got 20000',
       "--signal-table must be a table name like public.debezium_signal, got 'x; DROP TABLE products'",
       '--signal-data-size must be at least 256, got 100',
-      "--endpoint must be local or aws, got 'moon'",
+      "--endpoint must be local, embedded or aws, got 'moon'",
       "--rate must be a positive integer, got '0'",
     ]);
   });

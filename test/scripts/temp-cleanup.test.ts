@@ -81,7 +81,7 @@ describe('local services clean up their temporary folders', () => {
     expect(before).toEqual([]);
     expect(whileRunning).toEqual([
       expect.stringMatching(/^inventory-cdc-pg-/),
-      expect.stringMatching(/^reconcile-pg-/),
+      expect.stringMatching(/^inventory-cdc-pg-/),
     ]);
     expect(after).toEqual([]);
     expect(await readdir(privateTmp)).toEqual([]);

@@ -45,7 +45,7 @@ describe('every tool checks its settings before it starts anything', () => {
   it('signs local calls with the local credentials, not the shell’s', async () => {
     // Act
     const result = await runTool(
-      ['scripts/invoke.ts', 'events/products-create.json'],
+      ['scripts/invoke.ts', 'events/products-create.json', '--endpoint', 'embedded'],
       {
         AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEEXAMPLE',
         AWS_SECRET_ACCESS_KEY: 'not-for-s3rver',

@@ -41,5 +41,6 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   const endpoint = inject('mutationDynamoDbEndpoint');
   if (endpoint === undefined || options.dbPath !== undefined) return startOwnDynamoDbLocal(options);
   await dropAllTables(endpoint);
-  return { endpoint, stop: () => dropAllTables(endpoint) };
+  // The worker's JVM outlives every file: it does not end while a file uses it.
+  return { endpoint, pid: 0, exited: new Promise<void>(() => {}), stop: () => dropAllTables(endpoint) };
 };
