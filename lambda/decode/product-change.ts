@@ -67,6 +67,7 @@ export const toProductUpserted = (
   productId: requireId(change.row, 'id'),
   position: changePosition(change, record, options.epoch),
   snapshot: change.op === Op.READ,
+  ...(change.op === Op.CREATE ? { created: true } : {}),
   sourceTsMs: change.position.sourceTsMs,
   columns: readColumns(change, options.priceScale),
   lastUpdated: lastUpdatedOf(change, record),

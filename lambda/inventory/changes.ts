@@ -23,11 +23,27 @@ export interface ProductUpserted {
   readonly position: PositionKey;
   /** A snapshot row (`op: r`): the row's state at the snapshot point. */
   readonly snapshot: boolean;
+  /**
+   * An insert (`op: c`): the row did not exist before it, so its stock_quantity is a new count whatever an
+   * item still holds (one left from before a TRUNCATE the table has not applied yet, or an id reused).
+   */
+  readonly created?: boolean;
   /** When the change committed at the source (ms), if the event says; used for the lag bound. */
   readonly sourceTsMs: number | undefined;
   readonly columns: ProductColumns;
   readonly lastUpdated: string;
   readonly cdcTimestamp: number;
+  readonly record: KafkaRecord;
+}
+
+/**
+ * `TRUNCATE products`: every product committed before it is gone, final like a delete (nothing older brings
+ * one back; a later create does). It names no row: it applies to the whole table at its position.
+ */
+export interface ProductsTruncated {
+  readonly type: 'ProductsTruncated';
+  readonly position: PositionKey;
+  readonly sourceTsMs: number | undefined;
   readonly record: KafkaRecord;
 }
 

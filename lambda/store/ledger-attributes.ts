@@ -26,6 +26,13 @@ export const LedgerAttr = {
   SOURCE_RECORD: 'source_record',
 } as const;
 
+/**
+ * Where the latest `TRUNCATE products` is remembered: one item of the ledger table under a product id no
+ * product can have (ids are integers), read with a product's head and checked by every create.
+ */
+export const TRUNCATE_MARKER_KEY = { productId: 0.5, entry: 'T' } as const;
+export const TRUNCATED_AT = 'truncated_at';
+
 /** The head sorts before every order-line entry (`O…`). */
 export const HEAD_ENTRY = 'H';
 

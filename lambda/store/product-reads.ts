@@ -4,19 +4,39 @@ import { orderLineEntry, orderLineEntryFrom } from '../inventory/order-lines.js'
 import type { StoredProduct } from '../inventory/stored-product.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
 import { type StoredItem, storedNumber, storedProductFromItem, storedString } from './item-reader.js';
-import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
+import { HEAD_ENTRY, LedgerAttr, TRUNCATE_MARKER_KEY, TRUNCATED_AT } from './ledger-attributes.js';
 import type { StoreContext } from './store-context.js';
 
 /** A product as planning sees it, plus the ledger head's version that a create or reset must match. */
 export interface ProductSnapshot {
   readonly stored: StoredProduct;
   readonly headVersion: number | undefined;
+  /** Position of the latest TRUNCATE of products, which every create must be newer than. */
+  readonly truncatedAt: PositionKey | undefined;
   readonly item: StoredItem | undefined;
 }
 
-/** Strongly consistent reads of the item and its ledger head, in parallel. */
+export const truncateMarkerKey = () => ({
+  [LedgerAttr.PRODUCT_ID]: numberValue(TRUNCATE_MARKER_KEY.productId),
+  [LedgerAttr.ENTRY]: stringValue(TRUNCATE_MARKER_KEY.entry),
+});
+
+const latest = (a: PositionKey | undefined, b: PositionKey | undefined): PositionKey | undefined =>
+  a === undefined ? b : b === undefined || a >= b ? a : b;
+
+/** An item the latest TRUNCATE removed, whose sweep has not deleted it yet: it is gone, logically. */
+const isOlder = (item: StoredItem | undefined, truncatedAt: PositionKey): boolean => {
+  if (item === undefined) return false;
+  const position = storedString(item, Attr.CDC_POSITION);
+  return position === undefined || position < truncatedAt;
+};
+
+/**
+ * Strongly consistent reads of the item, its ledger head and the TRUNCATE marker, in parallel. An item
+ * older than the latest TRUNCATE reads as absent, deleted at the TRUNCATE's position.
+ */
 export const readProduct = async (context: StoreContext, productId: number): Promise<ProductSnapshot> => {
-  const [item, head] = await Promise.all([
+  const [itemAt, head, marker] = await Promise.all([
     context.client.send(
       new GetItemCommand({
         TableName: context.tableName,
@@ -31,13 +51,24 @@ export const readProduct = async (context: StoreContext, productId: number): Pro
         ConsistentRead: true,
       }),
     ),
+    context.client.send(
+      new GetItemCommand({
+        TableName: context.ledgerTableName,
+        Key: truncateMarkerKey(),
+        ConsistentRead: true,
+      }),
+    ),
   ]);
+  const truncatedAt = storedString(marker.Item, TRUNCATED_AT);
+  const item = truncatedAt !== undefined && isOlder(itemAt.Item, truncatedAt) ? undefined : itemAt.Item;
+  const deletedAt = storedString(head.Item, LedgerAttr.DELETED_AT);
   return {
-    item: item.Item,
+    item,
     headVersion: storedNumber(head.Item, LedgerAttr.VERSION),
+    truncatedAt,
     stored: {
-      ...storedProductFromItem(item.Item),
-      deletedAt: storedString(head.Item, LedgerAttr.DELETED_AT),
+      ...storedProductFromItem(item),
+      deletedAt: latest(deletedAt, item === undefined ? truncatedAt : undefined),
     },
   };
 };

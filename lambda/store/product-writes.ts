@@ -1,6 +1,6 @@
 import { type AttributeValue, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, PoisonRecordError } from '../errors.js';
-import type { ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import type { PositionKey, ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
 import type { StoredProduct } from '../inventory/stored-product.js';
 import { reflectedPosition } from '../inventory/stored-product.js';
 import {
@@ -13,9 +13,9 @@ import {
 import { Attr, numberValue, stringValue } from './attributes.js';
 import { isTransactionConflict, pauseBeforeRetry } from './contention.js';
 import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
-import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
+import { HEAD_ENTRY, LedgerAttr, TRUNCATED_AT } from './ledger-attributes.js';
 import { Outcome } from './outcome.js';
-import { type ProductSnapshot, readProduct, sumOrderLinesFrom } from './product-reads.js';
+import { type ProductSnapshot, readProduct, sumOrderLinesFrom, truncateMarkerKey } from './product-reads.js';
 import type { StoreContext } from './store-context.js';
 import { transactWrite } from './transactions.js';
 
@@ -135,6 +135,7 @@ export const buildUpsertExpression = (
   plan: UpsertGroupPlan & { merged: ProductUpserted },
   stored: StoredProduct,
   stock: number | undefined,
+  truncatedAt?: PositionKey,
 ): Expression => {
   const b = new ExpressionBuilder();
   const { merged, stock: effect } = plan;
@@ -143,8 +144,14 @@ export const buildUpsertExpression = (
   if (stored.exists) {
     conditions.push(`attribute_exists(${b.name(Attr.PRODUCT_ID)})`);
     conditions.push(b.unchanged(Attr.CDC_POSITION, optionalString(stored.position)));
-  } else {
+  } else if (truncatedAt === undefined) {
     conditions.push(`attribute_not_exists(${b.name(Attr.PRODUCT_ID)})`);
+  } else {
+    // An item a TRUNCATE removed but its sweep has not deleted yet is absent: the create takes its place.
+    const position = b.name(Attr.CDC_POSITION);
+    conditions.push(
+      `(attribute_not_exists(${b.name(Attr.PRODUCT_ID)}) OR attribute_not_exists(${position}) OR ${position} < ${b.value(stringValue(truncatedAt))})`,
+    );
   }
   if (effect.kind === 'move') {
     // Commutes with order lines: no compare-and-set on the stock.
@@ -291,7 +298,7 @@ const upsertAfterRead = async (
       ? await sumOrderLinesFrom(context, productId, plan.stock.from)
       : 0;
   const stock = stockAfter(plan.stock, stored, ledgerQuantity);
-  const update = buildUpsertExpression({ ...plan, merged }, stored, stock);
+  const update = buildUpsertExpression({ ...plan, merged }, stored, stock, snapshot.truncatedAt);
   const what = `the upsert of product ${productId}`;
   if (stored.exists && !reset) {
     try {
@@ -324,6 +331,7 @@ const upsertAfterRead = async (
   });
   const items: TransactWriteItem[] = [
     { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } },
+    ...(stored.exists ? [] : [truncateUnchanged(context, snapshot.truncatedAt)]),
     {
       Update: {
         TableName: context.tableName,
@@ -344,6 +352,21 @@ const upsertAfterRead = async (
     duplicates,
     stale,
     ...withStock(stock, merged.columns.name ?? storedString(snapshot.item, Attr.NAME)),
+  };
+};
+
+/** A create is newer than the latest TRUNCATE as read: one that lands in between makes it re-read. */
+const truncateUnchanged = (
+  context: StoreContext,
+  truncatedAt: PositionKey | undefined,
+): TransactWriteItem => {
+  const b = new ExpressionBuilder();
+  return {
+    ConditionCheck: {
+      TableName: context.ledgerTableName,
+      Key: truncateMarkerKey(),
+      ...b.build(undefined, [b.unchanged(TRUNCATED_AT, optionalString(truncatedAt))]),
+    },
   };
 };
 
