@@ -84,7 +84,8 @@ export const hotProductLine = (hot: HotProductFigures): string => {
     `attempts per commit ${fixed(transactions.sent / Math.max(1, transactions.committed))} ` +
     `(${count(transactions.sent)} transactions sent, ${count(transactions.cancelled)} cancelled as conflicting, ${count(transactions.committed)} committed; ` +
     `handler's DynamoDbWriteAttempts/DynamoDbWrites ${fixed(hot.reportedAttempts / Math.max(1, hot.reportedWrites))}), ` +
-    `${fixed(hot.ms / 1000, 2)} s, ${count(hot.calls)} calls; stock exact: ${hot.exact ? 'yes' : 'NO'} ` +
+    `${fixed(hot.ms / 1000, 2)} s, ${count(hot.calls)} calls; the item held by a committing transaction ` +
+    `${fixed((100 * hot.conflicts.heldMs) / hot.ms, 0)} % of that time, ${fixed(hot.conflicts.heldMs / Math.max(1, transactions.committed), 1)} ms per commit; stock exact: ${hot.exact ? 'yes' : 'NO'} ` +
     `(${count(hot.finalStock ?? Number.NaN)}, expected ${count(hot.expectedStock)}; ${count(hot.entries)} entries)`
   );
 };

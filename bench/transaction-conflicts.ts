@@ -11,6 +11,8 @@ import { itemKeyOf } from './instrument.js';
 export interface ConflictEmulation {
   readonly transactions: { sent: number; cancelled: number; committed: number };
   refusedWrites: number;
+  /** Σ over committed transactions of the time they held their items (DynamoDB Local's answer time). */
+  heldMs: number;
 }
 
 const PLAIN_WRITES: ReadonlySet<string> = new Set([
@@ -54,6 +56,7 @@ export const emulateTransactionConflicts = (client: DynamoDBClient, latencyMs: n
   const emulation: ConflictEmulation = {
     transactions: { sent: 0, cancelled: 0, committed: 0 },
     refusedWrites: 0,
+    heldMs: 0,
   };
   const held = new Set<string>();
   client.middlewareStack.add(
@@ -78,9 +81,11 @@ export const emulateTransactionConflicts = (client: DynamoDBClient, latencyMs: n
             });
           }
           for (const key of keys) held.add(key);
+          const holding = performance.now();
           try {
             const result = await next(args);
             emulation.transactions.committed += 1;
+            emulation.heldMs += performance.now() - holding;
             return result;
           } finally {
             for (const key of keys) held.delete(key);
