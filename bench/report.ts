@@ -1,3 +1,4 @@
+import { ENTRIES_PER_TRANSACTION } from '../lambda/store/order-writes.js';
 import type { Footprint } from './footprint.js';
 import type { HotProductFigures } from './hot-product.js';
 import type { ConsumerRun, ThroughputFigures } from './throughput.js';
@@ -67,7 +68,7 @@ export const comparisonLines = (
       `i.e. per partition; CPU-bound ceiling at ${memoryMb} MB (${fixed(memoryMb / MB_PER_VCPU)} vCPU) ${count(cpuBound)} records/s)`,
     `${at}: writes vs the coalescing limit: ${fixed(figures.handler.writes / figures.limitWrites, 3)}× ` +
       `(${count(figures.handler.writes)} write calls, limit ${count(figures.limitWrites)}: one write per product's upserts and one ` +
-      `transaction per 98 order lines of a product, per batch)`,
+      `transaction per ${ENTRIES_PER_TRANSACTION} order lines of a product, per batch)`,
     `${at}: same table: ${tables.ok ? 'yes' : 'NO'} (name, description, price of all ${count(tables.products)} products ` +
       `${tables.columnsEqual ? 'equal' : 'DIFFER'}; stock equal on ${count(tables.orderOnlyEqual)} of the ${count(tables.orderOnly)} products ` +
       `that only order lines touched; handler stock = serial commit order on ${count(tables.handlerExact)} of ${count(tables.products)}, ` +

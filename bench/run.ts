@@ -94,8 +94,9 @@ print(
     `WRITE_CONCURRENCY ${writeConcurrency}; STOCK_MODEL orders`,
 );
 
-progress.phase('decode throughput', generateWorkload(options).records);
-const decode = measureDecode(generateWorkload(options));
+const decodeWorkload = generateWorkload(options);
+progress.phase('decode throughput', decodeWorkload.records);
+const decode = measureDecode(decodeWorkload);
 const decodeRatio = decode.jsonParseMs / decode.decodeMs;
 print(
   `decode throughput vs JSON.parse: ${fixed(decodeRatio)}× (${count(decode.records)} records, ${fixed(decode.bytes / 1e6)} MB of JSON: ` +
