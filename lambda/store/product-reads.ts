@@ -33,9 +33,14 @@ const isOlder = (item: StoredItem | undefined, truncatedAt: PositionKey): boolea
 
 /**
  * Strongly consistent reads of the item, its ledger head and the TRUNCATE marker, in parallel. An item
- * older than the latest TRUNCATE reads as absent, deleted at the TRUNCATE's position.
+ * older than the latest TRUNCATE reads as absent, deleted at the TRUNCATE's position, unless the caller
+ * removes items itself (`physical`: a delete, the TRUNCATE's sweep).
  */
-export const readProduct = async (context: StoreContext, productId: number): Promise<ProductSnapshot> => {
+export const readProduct = async (
+  context: StoreContext,
+  productId: number,
+  options: { readonly physical?: boolean } = {},
+): Promise<ProductSnapshot> => {
   const [itemAt, head, marker] = await Promise.all([
     context.client.send(
       new GetItemCommand({
@@ -60,7 +65,8 @@ export const readProduct = async (context: StoreContext, productId: number): Pro
     ),
   ]);
   const truncatedAt = storedString(marker.Item, TRUNCATED_AT);
-  const item = truncatedAt !== undefined && isOlder(itemAt.Item, truncatedAt) ? undefined : itemAt.Item;
+  const removed = options.physical !== true && truncatedAt !== undefined && isOlder(itemAt.Item, truncatedAt);
+  const item = removed ? undefined : itemAt.Item;
   const deletedAt = storedString(head.Item, LedgerAttr.DELETED_AT);
   return {
     item,

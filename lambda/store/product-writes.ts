@@ -382,7 +382,7 @@ const withStock = (stock: number | undefined, name: string | undefined) => ({
 export const deleteProduct = async (context: StoreContext, change: ProductDeleted): Promise<Outcome> => {
   const { productId, position } = change;
   for (let attempt = 0; ; attempt++) {
-    const snapshot = await readProduct(context, productId);
+    const snapshot = await readProduct(context, productId, { physical: true });
     const { stored } = snapshot;
     const current = reflectedPosition(stored);
     if (current !== undefined && current >= position) {
