@@ -28,6 +28,11 @@ export interface ProductUpserted {
    * item still holds (one left from before a TRUNCATE the table has not applied yet, or an id reused).
    */
   readonly created?: boolean;
+  /**
+   * The create half of a primary-key change (header `__debezium.oldkey`): the row had this id before.
+   * Columns it carries as the TOAST placeholder take the old key's values.
+   */
+  readonly oldProductId?: number;
   /** When the change committed at the source (ms), if the event says; used for the lag bound. */
   readonly sourceTsMs: number | undefined;
   readonly columns: ProductColumns;
@@ -50,6 +55,8 @@ export interface ProductsTruncated {
 export interface ProductDeleted {
   readonly type: 'ProductDeleted';
   readonly productId: number;
+  /** The delete half of a primary-key change (header `__debezium.newkey`): the row lives on under this id. */
+  readonly newProductId?: number;
   readonly position: PositionKey;
   readonly sourceTsMs: number | undefined;
   readonly record: KafkaRecord;

@@ -12,6 +12,11 @@ export const LedgerAttr = {
   VERSION: 'version',
   /** Head: position of the latest delete of this product id. */
   DELETED_AT: 'deleted_at',
+  /**
+   * Head, after a primary-key change's delete: the description the row carried, for the new key's create
+   * when it arrives later with the TOAST placeholder in its place.
+   */
+  CARRIED_DESCRIPTION: 'carried_description',
   /** Entry: units the change took from the stock (negative when an edit or removal gave some back). */
   QUANTITY: 'quantity',
   /** Entry: the order line's id, so an edit without a before image can recall the line's quantity. */

@@ -11,6 +11,8 @@ import type { StoreContext } from './store-context.js';
 export interface ProductSnapshot {
   readonly stored: StoredProduct;
   readonly headVersion: number | undefined;
+  /** What the delete half of a primary-key change carried for the new key (see product-writes.ts). */
+  readonly carriedDescription?: string;
   /** Position of the latest TRUNCATE of products, which every create must be newer than. */
   readonly truncatedAt: PositionKey | undefined;
   readonly item: StoredItem | undefined;
@@ -20,6 +22,9 @@ export const truncateMarkerKey = () => ({
   [LedgerAttr.PRODUCT_ID]: numberValue(TRUNCATE_MARKER_KEY.productId),
   [LedgerAttr.ENTRY]: stringValue(TRUNCATE_MARKER_KEY.entry),
 });
+
+const optionalCarried = (description: string | undefined) =>
+  description === undefined ? {} : { carriedDescription: description };
 
 const latest = (a: PositionKey | undefined, b: PositionKey | undefined): PositionKey | undefined =>
   a === undefined ? b : b === undefined || a >= b ? a : b;
@@ -71,6 +76,7 @@ export const readProduct = async (
   return {
     item,
     headVersion: storedNumber(head.Item, LedgerAttr.VERSION),
+    ...optionalCarried(storedString(head.Item, LedgerAttr.CARRIED_DESCRIPTION)),
     truncatedAt,
     stored: {
       ...storedProductFromItem(item),

@@ -285,7 +285,9 @@ const upsertAfterRead = async (
   const snapshot = await readProduct(context, productId);
   const { stored } = snapshot;
   const plan = planUpsertGroup(changes, stored, context.stockModel);
-  const { applied, duplicates, stale, merged } = plan;
+  const { applied, duplicates, stale } = plan;
+  const merged =
+    stored.exists || plan.merged === undefined ? plan.merged : await withOldKeyColumns(context, plan.merged);
   if (merged === undefined) return { applied, duplicates, stale };
   if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
   const reset = plan.stock.kind === 'reset';
@@ -355,6 +357,21 @@ const upsertAfterRead = async (
   };
 };
 
+/**
+ * The create half of a primary-key change whose description is the TOAST placeholder (not sent) takes the
+ * old key's: from its item while the delete half has not been applied, else from what that delete carried
+ * into its head. Either half may be applied first, from any partition.
+ */
+const withOldKeyColumns = async (
+  context: StoreContext,
+  merged: ProductUpserted,
+): Promise<ProductUpserted> => {
+  if (merged.oldProductId === undefined || merged.columns.description !== undefined) return merged;
+  const old = await readProduct(context, merged.oldProductId, { physical: true });
+  const description = storedString(old.item, Attr.DESCRIPTION) ?? old.carriedDescription;
+  return description === undefined ? merged : { ...merged, columns: { ...merged.columns, description } };
+};
+
 /** A create is newer than the latest TRUNCATE as read: one that lands in between makes it re-read. */
 const truncateUnchanged = (
   context: StoreContext,
@@ -395,7 +412,14 @@ export const deleteProduct = async (context: StoreContext, change: ProductDelete
     const head = new ExpressionBuilder();
     const deleted = head.name(LedgerAttr.DELETED_AT);
     const at = head.value(stringValue(position));
-    const headUpdate = head.build(`SET ${deleted} = ${at}`, [
+    // The delete half of a key change leaves the row's description where the new key's create finds it.
+    const carried =
+      change.newProductId === undefined ? undefined : storedString(snapshot.item, Attr.DESCRIPTION);
+    const carry =
+      carried === undefined
+        ? ''
+        : `, ${head.name(LedgerAttr.CARRIED_DESCRIPTION)} = ${head.value(stringValue(carried))}`;
+    const headUpdate = head.build(`SET ${deleted} = ${at}${carry}`, [
       `(attribute_not_exists(${deleted}) OR ${deleted} < ${at})`,
     ]);
     const itemAction: TransactWriteItem = stored.exists
