@@ -59,6 +59,10 @@ const countedUnder = (model: StockModel, item: OrderItemCreated): OrderItemCreat
       `snapshot order lines are in the snapshotted stock under STOCK_MODEL=${model}`,
     );
   }
+  // A snapshot row says the line exists with this quantity as of the snapshot's point; a second snapshot
+  // (redone, `always`, incremental) reads the same line at another point. What it adds is what the ledger
+  // does not hold of the line yet: the store settles it against the line's entries (order-line-recall.ts).
+  if (item.snapshot) return { ...item, recallOld: true };
   return item;
 };
 

@@ -87,8 +87,9 @@ export interface OrderItemCreated {
   readonly quantity: number;
   readonly edit?: OrderLineEdit;
   /**
-   * An update without a before image (default REPLICA IDENTITY): the old quantity is recalled from the
-   * ledger's entries of this line, and `quantity` is then the line's new quantity, not yet a difference.
+   * An update without a before image (default REPLICA IDENTITY), or a snapshot row under `ledger`: the old
+   * quantity is recalled from the ledger's entries of this line, and `quantity` is then the line's quantity
+   * as of this change, not yet a difference.
    */
   readonly recallOld?: true;
   /**

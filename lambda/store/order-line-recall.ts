@@ -59,6 +59,8 @@ const lineEntries = async (context: StoreContext, item: OrderItemCreated): Promi
  * With PostgreSQL's default REPLICA IDENTITY an update of an order line carries only the new row: the old
  * quantity is the sum of what the ledger recorded of that line before this change (its create and earlier
  * edits). One query of the product's entries per such update: rare, and never on the path of new lines.
+ * A snapshot row under `ledger` is settled the same way, so a line read by two snapshots (or streamed, then
+ * read by an incremental snapshot) counts once: one query per snapshot line, during snapshots only.
  */
 export const recallOldQuantities = async (
   context: StoreContext,
@@ -79,6 +81,8 @@ export const recallOldQuantities = async (
     const earlier = entries.filter(({ entry }) => entry < own);
     const { recallOld: _, ...edit } = item;
     if (entries.some(({ entry }) => entry === own)) duplicates.push(item);
+    // A snapshot row of a line the ledger holds nothing of is a new line: it takes its quantity.
+    else if (earlier.length === 0 && item.snapshot) ready.push(edit);
     else if (earlier.length === 0) unremembered.push(item);
     else {
       const old = earlier.reduce((sum, { quantity }) => sum + quantity, 0);
