@@ -8,25 +8,12 @@ import {
   orderItemRecordAt,
   PRODUCTS_TOPIC,
   productRecordAt,
+  sourceBlock,
   type TestKafkaRecord,
 } from '../support/debezium.js';
 
 const at = (lsn: number) => ({ lastCommit: lsn - 5, lsn, tsMs: BASE_TS_MS + lsn });
 const bytes = (text: string): number[] => [...Buffer.from(text, 'utf8')];
-
-const source = (lsn: number) => ({
-  version: '3.1.0.Final',
-  connector: 'postgresql',
-  name: 'dbserver1',
-  ts_ms: BASE_TS_MS + lsn,
-  snapshot: 'false',
-  db: 'shop',
-  sequence: JSON.stringify([String(lsn - 5), String(lsn)]),
-  schema: 'public',
-  table: 'products',
-  txId: 4242,
-  lsn,
-});
 
 /**
  * `UPDATE products SET id = 11 WHERE id = 10` as the Postgres connector writes it: a delete of key 10 with
@@ -42,7 +29,7 @@ const keyChange = (oldId: number, newId: number, lsn: number, render: (id: numbe
       {
         before: { id: oldId, name: null, description: null, price: null, stock_quantity: null },
         after: null,
-        source: source(lsn),
+        source: sourceBlock('products', at(lsn)),
         op: 'd',
         ts_ms: BASE_TS_MS + lsn + 5,
       },
@@ -66,7 +53,7 @@ const keyChange = (oldId: number, newId: number, lsn: number, render: (id: numbe
           created_at: BASE_TS_MS * 1000,
           updated_at: (BASE_TS_MS + lsn) * 1000,
         },
-        source: source(lsn),
+        source: sourceBlock('products', at(lsn)),
         op: 'c',
         ts_ms: BASE_TS_MS + lsn + 5,
       },

@@ -9,25 +9,12 @@ import {
   ORDER_ITEMS_TOPIC,
   type OrderItemRow,
   productRecordAt,
+  sourceBlock,
   type TestKafkaRecord,
 } from '../support/debezium.js';
 
 /** Where each change committed: one transaction per change, each just after the previous one. */
 const at = (lsn: number) => ({ lastCommit: lsn - 5, lsn, tsMs: BASE_TS_MS + lsn });
-
-const lineSource = (lsn: number) => ({
-  version: '3.1.0.Final',
-  connector: 'postgresql',
-  name: 'dbserver1',
-  ts_ms: BASE_TS_MS + lsn,
-  snapshot: 'false',
-  db: 'shop',
-  sequence: JSON.stringify([String(lsn - 5), String(lsn)]),
-  schema: 'public',
-  table: 'order_items',
-  txId: 900 + lsn,
-  lsn,
-});
 
 const withColumns = (row: OrderItemRow) => ({ ...row, unit_price: '10.00', created_at: BASE_TS_MS * 1000 });
 
@@ -62,7 +49,7 @@ const line = (
     {
       before: op === 'd' ? before : op === 'u' ? before : null,
       after: op === 'd' ? null : withColumns(row),
-      source: lineSource(lsn),
+      source: sourceBlock('order_items', at(lsn)),
       op,
       ts_ms: BASE_TS_MS + lsn + 5,
       transaction: null,

@@ -9,6 +9,7 @@ import {
   orderItemRecordAt,
   PRODUCTS_TOPIC,
   productRecordAt,
+  sourceBlock,
   type TestKafkaRecord,
 } from '../support/debezium.js';
 
@@ -19,19 +20,7 @@ const truncateAt = (lsn: number, offset: number, partition = 0): TestKafkaRecord
   kafkaRecord(PRODUCTS_TOPIC, partition, offset, {
     before: null,
     after: null,
-    source: {
-      version: '3.1.0.Final',
-      connector: 'postgresql',
-      name: 'dbserver1',
-      ts_ms: BASE_TS_MS + lsn,
-      snapshot: 'false',
-      db: 'shop',
-      sequence: JSON.stringify([String(lsn - 5), String(lsn)]),
-      schema: 'public',
-      table: 'products',
-      txId: 990,
-      lsn,
-    },
+    source: sourceBlock('products', at(lsn)),
     op: 't',
     ts_ms: BASE_TS_MS + lsn + 5,
     transaction: null,
