@@ -141,6 +141,22 @@ describe('order-line edits and removals (SOURCE_SCHEMA.md: order lines that exis
       expect(await stockOf(service, id)).toBe(49);
     });
 
+    it('recalls the old quantity from the same batch when a line is created and edited in it', async () => {
+      // Prepare
+      const service = services.get(model) as LocalService;
+      const id = nextProduct++;
+      const row = { id: id * 10, order_id: 1, product_id: id, quantity: 4 };
+      await service.invoke(mskEvent([product(id, 50, 100, 0)]));
+      const batch = mskEvent([line('c', row, 200, 0), line('u', { ...row, quantity: 9 }, 210, 1)]);
+
+      // Act: and the mapping redelivers the batch
+      await service.invoke(batch);
+      await service.invoke(batch);
+
+      // Assess
+      expect(await stockOf(service, id)).toBe(41);
+    });
+
     it('moves a line’s quantity between products when its product_id changes', async () => {
       // Prepare
       const service = services.get(model) as LocalService;
