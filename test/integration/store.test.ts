@@ -88,7 +88,7 @@ describe('the store on DynamoDB Local', () => {
     expect(result.applied).toHaveLength(3);
     expect(Object.fromEntries(calls)).toEqual({
       UpdateItemCommand: 1,
-      GetItemCommand: 2,
+      GetItemCommand: 3,
       TransactWriteItemsCommand: 1,
     });
     expect(await stored(store, 1)).toMatchObject({ name: 'Laptop Pro', price: '12.00', stock_quantity: 5 });

@@ -170,7 +170,7 @@ describe('decodeRecord, undecodable values', () => {
     expectPoison(error, ErrorCode.UNKNOWN_TOPIC);
   });
 
-  it('skips a truncate as ROWLESS_OP', () => {
+  it('decodes a TRUNCATE of products as ProductsTruncated at its commit position', () => {
     // Prepare
     const record = fixtureRecord('products-truncate.json');
 
@@ -179,11 +179,24 @@ describe('decodeRecord, undecodable values', () => {
 
     // Assess
     expect(decoded).toEqual({
-      type: 'Skipped',
-      reason: 'ROWLESS_OP',
-      detail: "op 't' carries no row",
+      type: 'ProductsTruncated',
+      position: streamed(24_039_992, 24_040_000),
+      sourceTsMs: 1_736_950_000_000,
       record,
     });
+  });
+
+  it('dead-letters a TRUNCATE of products without a position (MISSING_FIELD): it cannot be ordered', () => {
+    // Prepare
+    const json = loadFixture('products-truncate.json');
+    json.source = {};
+    const record = mskRecord({ topic: PRODUCTS_TOPIC, value: json });
+
+    // Act
+    const error = captureError(() => decode(record));
+
+    // Assess
+    expectPoison(error, ErrorCode.MISSING_FIELD);
   });
 });
 
@@ -201,6 +214,7 @@ describe('decodeRecord, products upserts', () => {
       productId: 1001,
       position: streamed(24_023_120, 24_023_128),
       snapshot: false,
+      created: true,
       sourceTsMs: 1_736_937_000_123,
       columns: {
         name: 'Laptop',
