@@ -42,6 +42,17 @@ const TOPIC: Readonly<Record<ShopTable, string>> = {
   order_items: ORDER_ITEMS_TOPIC,
 };
 
+/** The partition the producer's default partitioner gives a row's key (murmur2 of the key converter's bytes). */
+export const partitionOfKey = (
+  table: ShopTable,
+  id: number,
+  form: ConverterForm,
+  partitions: Readonly<Record<ShopTable, number>>,
+): number => {
+  const key = encodeKey({ table, id } as DebeziumChange, form);
+  return partitionForKey(Buffer.from(JSON.stringify(key), 'utf8'), partitions[table]);
+};
+
 export const buildTopicLogs = (
   snapshot: readonly DebeziumChange[],
   streamed: readonly DebeziumChange[],
