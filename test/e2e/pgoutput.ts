@@ -22,9 +22,18 @@ export type TextRow = Readonly<Record<string, TupleValue>>;
 export interface RowChange {
   readonly lsn: bigint;
   readonly table: string;
-  readonly op: 'c' | 'u' | 'd';
-  /** The new tuple (insert, update) or the old key tuple (delete: 'K', default REPLICA IDENTITY). */
+  /** `t`: one relation of a Truncate message (every relation of one message shares its LSN). */
+  readonly op: 'c' | 'u' | 'd' | 't';
+  /**
+   * The new tuple (insert, update), the old tuple (delete: 'K', the key columns with the rest null, or 'O',
+   * the whole row with REPLICA IDENTITY FULL), or no column (truncate).
+   */
   readonly row: TextRow;
+  /**
+   * An update's old tuple when pgoutput sends one: 'O' (the whole old row) with REPLICA IDENTITY FULL, or
+   * 'K' (the old key, the rest null) when the statement changed the key (logicalrep_write_update).
+   */
+  readonly old?: TextRow;
 }
 
 export interface StreamedTransaction {
@@ -118,9 +127,9 @@ export const decodePgOutput = (
     if (relation === undefined) throw new Error(`pgoutput: change for unknown relation ${id}`);
     return relation;
   };
-  const push = (lsn: bigint, id: number, op: RowChange['op'], row: TextRow): void => {
+  const push = (lsn: bigint, id: number, op: RowChange['op'], row: TextRow, old?: TextRow): void => {
     if (open === undefined) throw new Error('pgoutput: row change outside a transaction');
-    open.changes.push({ lsn, table: relationOf(id).table, op, row });
+    open.changes.push({ lsn, table: relationOf(id).table, op, row, ...(old === undefined ? {} : { old }) });
   };
   for (const { lsn, data } of messages) {
     const reader = new Reader(data);
@@ -153,17 +162,25 @@ export const decodePgOutput = (
     } else if (tag === 'U') {
       const id = reader.int32();
       let kind = String.fromCharCode(reader.byte());
+      let old: TextRow | undefined;
       if (kind === 'K' || kind === 'O') {
-        readTuple(reader, relationOf(id)); // an old image only with REPLICA IDENTITY FULL or a key change
+        old = readTuple(reader, relationOf(id)); // only with REPLICA IDENTITY FULL or a key change
         kind = String.fromCharCode(reader.byte());
       }
-      push(lsn, id, 'u', readTuple(reader, relationOf(id)));
+      push(lsn, id, 'u', readTuple(reader, relationOf(id)), old);
     } else if (tag === 'D') {
       const id = reader.int32();
       reader.byte(); // 'K' (key columns, the rest null) or 'O' (REPLICA IDENTITY FULL)
       push(lsn, id, 'd', readTuple(reader, relationOf(id)));
+    } else if (tag === 'T') {
+      // Int32 relation count, Int8 options (CASCADE, RESTART IDENTITY), then the relation ids in the
+      // order of the statement's list; Debezium's PgOutputMessageDecoder.decodeTruncate emits one
+      // truncate message per relation in that order, the last one flagged lastTableInTruncate.
+      const count = reader.int32();
+      reader.byte();
+      for (let index = 0; index < count; index += 1) push(lsn, reader.int32(), 't', {});
     }
-    // 'Y' (type), 'O' (origin), 'T' (truncate), 'M' (message): the workload produces no truncate or message.
+    // 'Y' (type), 'O' (origin), 'M' (message): the workload sends no message.
   }
   if (open !== undefined) throw new Error('pgoutput: the slot ended inside a transaction');
   return transactions;

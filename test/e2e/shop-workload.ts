@@ -94,6 +94,17 @@ export class ShopWorkload {
     return [...this.live];
   }
 
+  /** A product the random transactions must no longer touch (its key changed, or it was truncated). */
+  forget(id: number): void {
+    this.live.delete(id);
+  }
+
+  /** After a TRUNCATE: no product left, none to re-create. */
+  forgetAll(): void {
+    this.live.clear();
+    this.deleted.length = 0;
+  }
+
   async create(client: pg.ClientBase, id?: number, description = this.description()): Promise<number> {
     const stock = this.integer(0, 80);
     const name = `${this.pick(['Laptop', 'Mouse', 'Hub', 'Desk', 'Lamp'])} ${this.integer(1, 9999)}`;

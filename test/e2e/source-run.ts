@@ -8,7 +8,7 @@ import {
   type SlotCreation,
   waitUntilSlotWaitsFor,
 } from './initial-snapshot.js';
-import { readSlot, type StreamedTransaction } from './pgoutput.js';
+import { lsnFromText, readSlot, type StreamedTransaction } from './pgoutput.js';
 import { ShopWorkload, type WorkloadFigures } from './shop-workload.js';
 
 /**
@@ -28,6 +28,16 @@ export interface SourcePlan {
    * snapshot's: only the snapshot tier then says that it comes after the snapshot rows.
    */
   readonly longCommits: 'first' | 'last';
+  /** What the shop does besides its random workload (shop-scenarios.ts). */
+  readonly scenario?: ShopScenario;
+}
+
+export interface ShopScenario {
+  readonly name: string;
+  /** On the empty tables, before anything is written (e.g. REPLICA IDENTITY). */
+  prepare?(client: pg.ClientBase): Promise<void>;
+  /** After the random workload, before the slot is read: its transactions are the stream's last. */
+  run(shop: ShopWorkload): Promise<void>;
 }
 
 export interface SourceRun {
@@ -39,6 +49,8 @@ export interface SourceRun {
   readonly longXid: number;
   /** The first transaction streamed: it updates a snapshot row and carries no lastCommitLsn. */
   readonly firstStreamedXid: number;
+  /** The WAL position where the scenario began: its changes are at or after it. */
+  readonly scenarioLsn: bigint;
 }
 
 interface OpenTransaction {
@@ -129,6 +141,7 @@ export const runShop = async (
   await control.connect();
   try {
     await createShopTables(control);
+    await scale.scenario?.prepare?.(control);
     await control.query(`CREATE PUBLICATION ${PUBLICATION} FOR ALL TABLES`);
     const shop = new ShopWorkload(pool, model, random);
 
@@ -187,6 +200,9 @@ export const runShop = async (
       if (scale.longCommits === 'last') await finishLong();
       await shop.runConcurrently(scale.tail, scale.workers);
       await shop.deleteAndRecreate();
+      const wal = await control.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+      const scenarioLsn = lsnFromText(wal.rows[0]?.lsn ?? '0/0');
+      await scale.scenario?.run(shop);
 
       const transactions = await readSlot(control, slotName, PUBLICATION);
       await control.query('SELECT pg_drop_replication_slot($1)', [slotName]);
@@ -196,6 +212,7 @@ export const runShop = async (
         figures: shop.figures,
         longXid: longXidOf(transactions, fresh),
         firstStreamedXid: Number(firstStreamedXid),
+        scenarioLsn,
       };
     } finally {
       await slot.close().catch(() => undefined);

@@ -7,7 +7,7 @@ import {
   type ShopTable,
 } from './debezium-columns.js';
 import type { InitialSnapshot } from './initial-snapshot.js';
-import type { StreamedTransaction, TextRow } from './pgoutput.js';
+import { type RowChange, type StreamedTransaction, type TextRow, UNCHANGED_TOAST } from './pgoutput.js';
 
 /**
  * What Debezium's Postgres connector (3.6.1.Final, topic.prefix=dbserver1, plugin pgoutput, default
@@ -25,12 +25,26 @@ type SnapshotMarker =
   | 'last'
   | 'false';
 
+/**
+ * RelationalChangeRecordEmitter.PK_UPDATE_NEWKEY_FIELD / PK_UPDATE_OLDKEY_FIELD (debezium-core .../relational/
+ * RelationalChangeRecordEmitter.java): the other key of a primary-key change, on the delete and the create.
+ */
+export const KEY_CHANGE_HEADER = { newKey: '__debezium.newkey', oldKey: '__debezium.oldkey' } as const;
+
+export interface KeyChangeHeader {
+  readonly name: (typeof KEY_CHANGE_HEADER)[keyof typeof KEY_CHANGE_HEADER];
+  readonly id: number;
+}
+
 export interface DebeziumChange {
   readonly table: ShopTable;
-  readonly id: number;
-  readonly op: 'r' | 'c' | 'u' | 'd';
+  /** The row's key; null for a truncate, which Debezium sends without a key. */
+  readonly id: number | null;
+  readonly op: 'r' | 'c' | 'u' | 'd' | 't';
   readonly before: TextRow | null;
   readonly after: TextRow | null;
+  /** Half of a primary-key change: the header naming the other key. */
+  readonly keyHeader?: KeyChangeHeader;
   readonly source: {
     /** SourceInfo.timestamp(): commit time streamed, CURRENT_TIMESTAMP of the snapshot transaction read. */
     readonly tsUs: bigint;
@@ -97,13 +111,75 @@ export const snapshotChanges = (snapshot: InitialSnapshot): DebeziumChange[] => 
 };
 
 /**
+ * The new row as PostgresChangeRecordEmitter.columnValues builds it: an unchanged-TOAST column takes the
+ * value the old tuple had (cachedOldToastedValues, filled while reading the old tuple first); with a key-only
+ * 'K' old tuple that value is null, so the column stays the placeholder (UNAVAILABLE_VALUE).
+ */
+const resolveToast = (row: TextRow, old: TextRow | undefined): TextRow =>
+  Object.fromEntries(
+    Object.entries(row).map(([name, value]) => {
+      const cached = old?.[name];
+      return [name, value === UNCHANGED_TOAST && cached !== undefined && cached !== null ? cached : value];
+    }),
+  );
+
+/**
+ * What one decoded change becomes (files under debezium-core/src/main/java/io/debezium/relational/ and the
+ * Postgres connector):
+ * - an update whose old tuple has another key (pgoutput sends the old key 'K' when the statement changed it):
+ *   RelationalChangeRecordEmitter.emitUpdateRecord emits a delete of the old key (before = the old tuple, the
+ *   key with the rest null) with header `__debezium.newkey`, then a create of the new key with header
+ *   `__debezium.oldkey`, both at the change's offset (same source);
+ * - an update with the same key: before is the old tuple when pgoutput sends one ('O', REPLICA IDENTITY FULL:
+ *   the whole old row, PostgresChangeRecordEmitter.getOldColumnValues), else null;
+ * - a delete: before is the old tuple ('K': the key, every other column null; 'O': the whole row);
+ * - a truncate: PostgresChangeRecordEmitter.emitTruncateRecord, Envelope.truncate: op `t`, no key, no before
+ *   or after, the source at the Truncate message's LSN. Debezium 2.x and 3.x skip truncates unless
+ *   `skipped.operations` leaves `t` out (CommonConnectorConfig.SKIPPED_OPERATIONS defaults to "t";
+ *   PgOutputMessageDecoder.isTruncateEventsIncluded): the contract's connector runs with
+ *   `skipped.operations=none`.
+ */
+const changesOf = (
+  change: RowChange,
+  table: ShopTable,
+  source: DebeziumChange['source'],
+): DebeziumChange[] => {
+  if (change.op === 't') return [{ table, id: null, op: 't', before: null, after: null, source }];
+  const id = Number(change.row.id);
+  if (change.op === 'd') return [{ table, id, op: 'd', before: change.row, after: null, source }];
+  const after = resolveToast(change.row, change.old);
+  const oldId = change.old === undefined ? id : Number(change.old.id);
+  if (change.op === 'u' && oldId !== id) {
+    return [
+      {
+        table,
+        id: oldId,
+        op: 'd',
+        before: change.old ?? null,
+        after: null,
+        source,
+        keyHeader: { name: KEY_CHANGE_HEADER.newKey, id },
+      },
+      {
+        table,
+        id,
+        op: 'c',
+        before: null,
+        after,
+        source,
+        keyHeader: { name: KEY_CHANGE_HEADER.oldKey, id: oldId },
+      },
+    ];
+  }
+  return [{ table, id, op: change.op, before: change.old ?? null, after, source }];
+};
+
+/**
  * Streamed changes, transaction by transaction in commit order (PostgresStreamingChangeEventSource
  * .processReplicationMessages): each row change takes its own LSN, the transaction's xid and commit time
  * (PostgresOffsetContext.updateWalPosition); each COMMIT then sets lastCommitLsn to its LSN
  * (commitMessage → updateCommitPosition → SourceInfo.updateLastCommit), which the next transaction's
  * changes carry as sequence[0]. Streaming after a fresh snapshot starts with no lastCommitLsn.
- * Updates have before null (no old tuple without REPLICA IDENTITY FULL); a delete's before is the key
- * tuple, every other column null (PostgresChangeRecordEmitter.getOldColumnValues).
  */
 export const streamedChanges = (transactions: readonly StreamedTransaction[]): DebeziumChange[] => {
   const changes: DebeziumChange[] = [];
@@ -111,20 +187,14 @@ export const streamedChanges = (transactions: readonly StreamedTransaction[]): D
   for (const transaction of transactions) {
     for (const change of transaction.changes) {
       if (!(SHOP_TABLES as readonly string[]).includes(change.table)) continue;
-      changes.push({
-        table: change.table as ShopTable,
-        id: Number(change.row.id),
-        op: change.op,
-        before: change.op === 'd' ? change.row : null,
-        after: change.op === 'd' ? null : change.row,
-        source: {
-          tsUs: transaction.commitTimeUs,
-          snapshot: 'false',
-          txId: transaction.xid,
-          lsn: change.lsn,
-          lastCommitLsn,
-        },
-      });
+      const source = {
+        tsUs: transaction.commitTimeUs,
+        snapshot: 'false',
+        txId: transaction.xid,
+        lsn: change.lsn,
+        lastCommitLsn,
+      } as const;
+      changes.push(...changesOf(change, change.table as ShopTable, source));
     }
     lastCommitLsn = transaction.commitLsn;
   }
@@ -261,6 +331,27 @@ export const encodeValue = (change: DebeziumChange, form: ConverterForm, process
   return jsonText(form === 'schemas' ? { schema: envelopeSchema(change.table, mode), payload } : payload);
 };
 
-/** The record key: the primary key struct, in the key converter's form. */
+/** A primary key struct in the JSON converter's form. */
+const jsonKey = (table: ShopTable, id: number, form: ConverterForm): unknown =>
+  form === 'schemas' ? { schema: keySchema(table), payload: { id } } : { id };
+
+/** The record key: the primary key struct, in the key converter's form; none for a truncate. */
 export const encodeKey = (change: DebeziumChange, form: ConverterForm): unknown =>
-  form === 'schemas' ? { schema: keySchema(change.table), payload: { id: change.id } } : { id: change.id };
+  change.id === null ? undefined : jsonKey(change.table, change.id, form);
+
+/**
+ * The worker's header.converter: Connect's default SimpleHeaderConverter writes a Struct as its toString
+ * (`Struct{id=11}`, Values.convertToString); the JSON converter as JSON, with the schema when schemas.enable.
+ */
+export type HeaderConverter = 'simple' | ConverterForm;
+
+/** The key-change header's bytes as the header converter writes them. */
+export const encodeKeyHeader = (
+  table: ShopTable,
+  header: KeyChangeHeader,
+  converter: HeaderConverter,
+): Readonly<Record<string, readonly number[]>> => {
+  const text =
+    converter === 'simple' ? `Struct{id=${header.id}}` : JSON.stringify(jsonKey(table, header.id, converter));
+  return { [header.name]: [...Buffer.from(text, 'utf8')] };
+};

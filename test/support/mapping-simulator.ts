@@ -27,6 +27,8 @@ export interface MappingOptions {
   readonly productsShare: number;
   /** Probability that both mappings invoke at the same time. */
   readonly concurrentRate: number;
+  /** `topic-partition`s whose mapping poller runs ahead: each is drained before the other partitions of its topic. */
+  readonly leadingPartitions?: readonly string[];
 }
 
 export interface MappingStats {
@@ -101,7 +103,9 @@ export const deliverThroughMappings = async (
   };
 
   const step = async (topic: string): Promise<void> => {
-    const pending = pendingOf(topic);
+    const all = pendingOf(topic);
+    const leading = all.filter(([key]) => options.leadingPartitions?.includes(key));
+    const pending = leading.length > 0 ? leading : all;
     if (pending.length === 0) return;
     const chosen = pending.filter(() => random() < 0.6);
     const partitions =
