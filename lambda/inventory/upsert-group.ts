@@ -44,6 +44,20 @@ export const mergeColumns = (earlier: ProductColumns, later: ProductColumns): Pr
   return merged;
 };
 
+/**
+ * The later change with the columns of both; a key change's link to the old key stays while the description
+ * it stands for is still not sent (a create of the new key folded with a later edit of it).
+ */
+const mergeChanges = (earlier: ProductUpserted, later: ProductUpserted): ProductUpserted => {
+  const columns = mergeColumns(earlier.columns, later.columns);
+  const oldProductId = later.oldProductId ?? earlier.oldProductId;
+  return {
+    ...later,
+    columns,
+    ...(oldProductId === undefined || columns.description !== undefined ? {} : { oldProductId }),
+  };
+};
+
 interface StockFold {
   readonly known: boolean;
   readonly sourceStock: number | undefined;
@@ -96,8 +110,7 @@ export const planUpsertGroup = (
   for (const change of changes) {
     if (current === undefined || current < change.position) {
       applied.push(change);
-      merged =
-        merged === undefined ? change : { ...change, columns: mergeColumns(merged.columns, change.columns) };
+      merged = merged === undefined ? change : mergeChanges(merged, change);
       stock = foldStock(model, stock, change);
       current = change.position;
     } else if (current === change.position) {
@@ -153,7 +166,7 @@ export const planBlindUpsert = (
     )
       return undefined;
     sourceStock = stock ?? sourceStock;
-    merged = { ...change, columns: mergeColumns(merged.columns, change.columns) };
+    merged = mergeChanges(merged, change);
   }
   return {
     merged,

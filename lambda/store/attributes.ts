@@ -18,6 +18,11 @@ export const Attr = {
   SOURCE_STOCK: 'source_stock',
   /** Position from which order lines count against stock_quantity (last stock set, or the create). */
   STOCK_POSITION: 'stock_position',
+  /**
+   * The new key of a primary-key change whose description is still the old key's provisional one: the old
+   * key's id, until its delete settles it (key-change-writes.ts).
+   */
+  AWAITING_DESCRIPTION_OF: 'awaiting_description_of',
 } as const;
 
 export const numberValue = (value: number): { N: string } => ({ N: String(value) });

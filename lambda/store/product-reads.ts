@@ -1,4 +1,4 @@
-import { GetItemCommand, paginateQuery } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand, paginateQuery } from '@aws-sdk/client-dynamodb';
 import type { OrderItemCreated, PositionKey } from '../inventory/changes.js';
 import { orderLineEntry, orderLineEntryFrom } from '../inventory/order-lines.js';
 import type { StoredProduct } from '../inventory/stored-product.js';
@@ -11,8 +11,8 @@ import type { StoreContext } from './store-context.js';
 export interface ProductSnapshot {
   readonly stored: StoredProduct;
   readonly headVersion: number | undefined;
-  /** What the delete half of a primary-key change carried for the new key (see product-writes.ts). */
-  readonly carriedDescription?: string;
+  /** What the delete half of a primary-key change carried for the new key (key-change-writes.ts). */
+  readonly carried?: AttributeValue;
   /** Position of the latest TRUNCATE of products, which every create must be newer than. */
   readonly truncatedAt: PositionKey | undefined;
   readonly item: StoredItem | undefined;
@@ -23,8 +23,7 @@ export const truncateMarkerKey = () => ({
   [LedgerAttr.ENTRY]: stringValue(TRUNCATE_MARKER_KEY.entry),
 });
 
-const optionalCarried = (description: string | undefined) =>
-  description === undefined ? {} : { carriedDescription: description };
+const optionalCarried = (carried: AttributeValue | undefined) => (carried === undefined ? {} : { carried });
 
 const latest = (a: PositionKey | undefined, b: PositionKey | undefined): PositionKey | undefined =>
   a === undefined ? b : b === undefined || a >= b ? a : b;
@@ -76,7 +75,7 @@ export const readProduct = async (
   return {
     item,
     headVersion: storedNumber(head.Item, LedgerAttr.VERSION),
-    ...optionalCarried(storedString(head.Item, LedgerAttr.CARRIED_DESCRIPTION)),
+    ...optionalCarried(head.Item?.[LedgerAttr.CARRIED_DESCRIPTION]),
     truncatedAt,
     stored: {
       ...storedProductFromItem(item),

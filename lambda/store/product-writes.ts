@@ -13,6 +13,7 @@ import {
 import { Attr, numberValue, stringValue } from './attributes.js';
 import { isTransactionConflict, pauseBeforeRetry } from './contention.js';
 import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
+import { carriedAssignment, oldKeyDescription, settleNewKey, stillAwaited } from './key-change-writes.js';
 import { HEAD_ENTRY, LedgerAttr, TRUNCATED_AT } from './ledger-attributes.js';
 import { Outcome } from './outcome.js';
 import { type ProductSnapshot, readProduct, sumOrderLinesFrom, truncateMarkerKey } from './product-reads.js';
@@ -115,6 +116,7 @@ const updateClause = (sets: readonly string[], removes: readonly string[]): stri
 export const buildBlindUpsertExpression = (plan: BlindUpsertPlan): Expression => {
   const b = new ExpressionBuilder();
   const { sets, removes, set } = columnAssignments(b, plan.merged, plan.sourceStock);
+  if (plan.merged.columns.description !== undefined) removes.push(b.name(Attr.AWAITING_DESCRIPTION_OF));
   const position = b.name(Attr.CDC_POSITION);
   const conditions = [
     `attribute_exists(${b.name(Attr.PRODUCT_ID)})`,
@@ -136,10 +138,15 @@ export const buildUpsertExpression = (
   stored: StoredProduct,
   stock: number | undefined,
   truncatedAt?: PositionKey,
+  keyChange: { readonly awaitingOf?: number | undefined; readonly descriptionSent?: boolean } = {},
 ): Expression => {
   const b = new ExpressionBuilder();
   const { merged, stock: effect } = plan;
   const { sets, removes, set } = columnAssignments(b, merged, plan.sourceStock);
+  if (keyChange.awaitingOf !== undefined)
+    set(Attr.AWAITING_DESCRIPTION_OF, numberValue(keyChange.awaitingOf));
+  // A description the change itself sent settles a key change's wait: nothing older may overwrite it.
+  else if (keyChange.descriptionSent === true) removes.push(b.name(Attr.AWAITING_DESCRIPTION_OF));
   const conditions: string[] = [];
   if (stored.exists) {
     conditions.push(`attribute_exists(${b.name(Attr.PRODUCT_ID)})`);
@@ -286,8 +293,12 @@ const upsertAfterRead = async (
   const { stored } = snapshot;
   const plan = planUpsertGroup(changes, stored, context.stockModel);
   const { applied, duplicates, stale } = plan;
+  const oldKey =
+    stored.exists || plan.merged === undefined ? undefined : await oldKeyDescription(context, plan.merged);
   const merged =
-    stored.exists || plan.merged === undefined ? plan.merged : await withOldKeyColumns(context, plan.merged);
+    plan.merged === undefined || oldKey?.description === undefined
+      ? plan.merged
+      : { ...plan.merged, columns: { ...plan.merged.columns, description: oldKey.description } };
   if (merged === undefined) return { applied, duplicates, stale };
   if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
   const reset = plan.stock.kind === 'reset';
@@ -300,7 +311,10 @@ const upsertAfterRead = async (
       ? await sumOrderLinesFrom(context, productId, plan.stock.from)
       : 0;
   const stock = stockAfter(plan.stock, stored, ledgerQuantity);
-  const update = buildUpsertExpression({ ...plan, merged }, stored, stock, snapshot.truncatedAt);
+  const update = buildUpsertExpression({ ...plan, merged }, stored, stock, snapshot.truncatedAt, {
+    awaitingOf: oldKey?.awaitingOf,
+    descriptionSent: plan.merged?.columns.description !== undefined,
+  });
   const what = `the upsert of product ${productId}`;
   if (stored.exists && !reset) {
     try {
@@ -334,6 +348,7 @@ const upsertAfterRead = async (
   const items: TransactWriteItem[] = [
     { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } },
     ...(stored.exists ? [] : [truncateUnchanged(context, snapshot.truncatedAt)]),
+    ...(oldKey?.awaitingOf === undefined ? [] : [stillAwaited(context, oldKey.awaitingOf)]),
     {
       Update: {
         TableName: context.tableName,
@@ -355,21 +370,6 @@ const upsertAfterRead = async (
     stale,
     ...withStock(stock, merged.columns.name ?? storedString(snapshot.item, Attr.NAME)),
   };
-};
-
-/**
- * The create half of a primary-key change whose description is the TOAST placeholder (not sent) takes the
- * old key's: from its item while the delete half has not been applied, else from what that delete carried
- * into its head. Either half may be applied first, from any partition.
- */
-const withOldKeyColumns = async (
-  context: StoreContext,
-  merged: ProductUpserted,
-): Promise<ProductUpserted> => {
-  if (merged.oldProductId === undefined || merged.columns.description !== undefined) return merged;
-  const old = await readProduct(context, merged.oldProductId, { physical: true });
-  const description = storedString(old.item, Attr.DESCRIPTION) ?? old.carriedDescription;
-  return description === undefined ? merged : { ...merged, columns: { ...merged.columns, description } };
 };
 
 /** A create is newer than the latest TRUNCATE as read: one that lands in between makes it re-read. */
@@ -397,6 +397,13 @@ const withStock = (stock: number | undefined, name: string | undefined) => ({
  * snapshot row or replay can bring the product back, and a re-created id (a newer create) still can.
  */
 export const deleteProduct = async (context: StoreContext, change: ProductDeleted): Promise<Outcome> => {
+  const outcome = await deleteOnce(context, change);
+  // Also after a redelivery: a first delivery cut short between the delete and this hand-over is finished.
+  await settleNewKey(context, change);
+  return outcome;
+};
+
+const deleteOnce = async (context: StoreContext, change: ProductDeleted): Promise<Outcome> => {
   const { productId, position } = change;
   for (let attempt = 0; ; attempt++) {
     const snapshot = await readProduct(context, productId, { physical: true });
@@ -413,12 +420,9 @@ export const deleteProduct = async (context: StoreContext, change: ProductDelete
     const deleted = head.name(LedgerAttr.DELETED_AT);
     const at = head.value(stringValue(position));
     // The delete half of a key change leaves the row's description where the new key's create finds it.
-    const carried =
-      change.newProductId === undefined ? undefined : storedString(snapshot.item, Attr.DESCRIPTION);
+    const carried = carriedAssignment(change, snapshot.item);
     const carry =
-      carried === undefined
-        ? ''
-        : `, ${head.name(LedgerAttr.CARRIED_DESCRIPTION)} = ${head.value(stringValue(carried))}`;
+      carried === undefined ? '' : `, ${head.name(LedgerAttr.CARRIED_DESCRIPTION)} = ${head.value(carried)}`;
     const headUpdate = head.build(`SET ${deleted} = ${at}${carry}`, [
       `(attribute_not_exists(${deleted}) OR ${deleted} < ${at})`,
     ]);
