@@ -1,10 +1,18 @@
-import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExpiryHandler } from '../../lambda/create-expiry-handler.js';
+import { decodeRecord } from '../../lambda/decode/decode-record.js';
 import type { LedgerStreamRecord } from '../../lambda/expiry/expired-entries.js';
+import type { ProductUpserted } from '../../lambda/inventory/changes.js';
 import { orderLineEntry } from '../../lambda/inventory/order-lines.js';
 import { positionKey } from '../../lambda/inventory/position.js';
 import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
+import { upsertProductGroup } from '../../lambda/store/product-writes.js';
 import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
 import { createLambdaContext } from '../../scripts/local/lambda-context.js';
@@ -227,5 +235,40 @@ describe('order lines of a product that arrives late or never', () => {
     expect(summary.results[0]?.detail).toContain('past LAG_BOUND_HOURS (192 h)');
     expect(io.err.join('')).toContain(`replay: ${key}: committed 200 h ago, past LAG_BOUND_HOURS (192 h)`);
     expect(io.text()).toContain('1 order line(s) were replayed past LAG_BOUND_HOURS (192 h)');
+  });
+
+  it('does not lose a line whose entry expires while a create that summed it is in flight', async () => {
+    // Prepare: the create has summed and marked the pending line; just before its transaction is sent, TTL
+    // removes the entry and the expiry function handles the removal
+    const line = orderItemRecordAt(
+      { id: 76, order_id: 6, product_id: 7006, quantity: 3 },
+      at(610, NOW - HOUR),
+      8,
+      1,
+    );
+    await service.invoke(mskEvent([line]));
+    const create = decodeRecord(product(7006, 50, 600, NOW - 2 * HOUR), service.config) as ProductUpserted;
+    const expiries: Array<Awaited<ReturnType<typeof handleExpiry>>> = [];
+    const client = service.aws.dynamoDb;
+    // The real client (the paginators check its class), with send intercepted.
+    const racing: DynamoDBClient = Object.assign(Object.create(client) as DynamoDBClient, {
+      send: async (command: Parameters<DynamoDBClient['send']>[0]) => {
+        if (command instanceof TransactWriteItemsCommand && expiries.length === 0)
+          expiries.push(await handleExpiry(await expireEntry(7006, 76, 610)));
+        return client.send(command as never);
+      },
+    });
+
+    // Act
+    const result = await upsertProductGroup(storeContextFrom(racing, service.config), [create]);
+    const afterCreate = await stockOf(7006);
+    await replay(service);
+
+    // Assess: the create's attempt failed on the bumped version and summed again without the line, which
+    // the expiry dead-lettered; replayed, it counts once
+    expect(result.applied).toHaveLength(1);
+    expect(expiries).toEqual([{ counted: 0, deadLettered: 1 }]);
+    expect(afterCreate).toBe(50);
+    expect(await stockOf(7006)).toBe(47);
   });
 });
