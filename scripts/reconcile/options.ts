@@ -70,6 +70,10 @@ Repair through the pipeline:
                            are split into several signals
   --legacy-signal          Debezium 2.0 to 2.3: "additional-condition" (one string) instead of 2.4's
                            "additional-conditions" list
+  --delete-missing         remove for good the items that have no products row (the delete was lost), as the
+                           function removes a deleted product: item and ledger-head delete position in one
+                           transaction, at the database's WAL position read after the comparison, so no older
+                           change brings them back. Writes: needs the function's DynamoDB delete actions.
 
 Output: a table of the differences (product_id, difference, table value, database value), a summary and
 what was checked; progress on stderr when it is a terminal or the run takes more than 2 s.
@@ -97,6 +101,7 @@ export interface ReconcileOptions {
   readonly signalTable: string;
   readonly signalDataSize: number;
   readonly signalFormat: SignalFormat;
+  readonly deleteMissing: boolean;
 }
 
 const positiveInteger = (raw: string | undefined, option: string, fallback: number, max?: number): number => {
@@ -132,6 +137,7 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileOptions =>
     rate: { type: 'string' },
     'max-listed': { type: 'string' },
     'repair-sql': { type: 'boolean' },
+    'delete-missing': { type: 'boolean' },
     'signal-table': { type: 'string' },
     'signal-data-size': { type: 'string' },
     'legacy-signal': { type: 'boolean' },
@@ -165,5 +171,6 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileOptions =>
     signalTable,
     signalDataSize: signalDataSize(values['signal-data-size']),
     signalFormat: values['legacy-signal'] === true ? SignalFormat.LEGACY : SignalFormat.CURRENT,
+    deleteMissing: values['delete-missing'] === true,
   };
 };

@@ -163,8 +163,8 @@ export const repairScript = (
   }
   if (plan.notInDatabase.total > 0) {
     lines.push(
-      '-- In the table but not in the database (no row to send; the delete was lost): check each, then delete the',
-      `-- item by hand: ${idList(plan.notInDatabase.ids, plan.notInDatabase.total)}`,
+      '-- In the table but not in the database (no row to send; the delete was lost): check each, then remove them',
+      `-- for good with npm run reconcile -- --delete-missing: ${idList(plan.notInDatabase.ids, plan.notInDatabase.total)}`,
     );
   }
   return { text: `${lines.join('\n')}\n`, statements };

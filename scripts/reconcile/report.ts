@@ -3,6 +3,7 @@ import type { CliIo } from '../cli/run-cli.js';
 import { StatusLine } from '../cli/status-line.js';
 import { formatTable } from '../cli/table.js';
 import { type Field, MODEL_CHECKS, type ModelChecks, Status, type TableValue } from './compare.js';
+import type { DeleteMissingResult } from './delete-missing.js';
 import type { Drift, ReconcileCounts } from './tally.js';
 
 export interface ReconcileReport {
@@ -145,7 +146,11 @@ export const renderReport = (report: ReconcileReport): string => {
 };
 
 /** Pure: the --json document. */
-export const renderJson = (report: ReconcileReport, repairSql?: readonly string[]): string =>
+export const renderJson = (
+  report: ReconcileReport,
+  repairSql?: readonly string[],
+  deleteMissing?: DeleteMissingResult,
+): string =>
   `${JSON.stringify(
     {
       inAgreement: driftCount(report.counts) === 0,
@@ -160,6 +165,9 @@ export const renderJson = (report: ReconcileReport, repairSql?: readonly string[
       startedAt: report.startedAt.toISOString(),
       durationMs: report.durationMs,
       ...(repairSql === undefined ? {} : { repairSql }),
+      ...(deleteMissing === undefined
+        ? {}
+        : { deleteMissing: { ...deleteMissing, lsn: String(deleteMissing.lsn) } }),
     },
     null,
     2,

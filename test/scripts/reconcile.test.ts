@@ -8,10 +8,16 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lambda/config.js';
+import { decodeRecord } from '../../lambda/decode/decode-record.js';
+import type { ProductUpserted } from '../../lambda/inventory/changes.js';
+import { upsertProductGroup } from '../../lambda/store/product-writes.js';
+import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { RECONCILE_TOOL } from '../../scripts/reconcile/options.js';
 import { reconcileMain } from '../../scripts/reconcile/reconcile.js';
+import { productRecordAt } from '../support/debezium.js';
 import { capturingIo, startTestPostgres, type TestPostgres } from './support/postgres.js';
 
 const PRODUCTS_TABLE = 'reconcile-products';
@@ -222,7 +228,7 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
       ],
     });
     expect(result.stdout).toContain('but not in the database');
-    expect(result.stdout).toContain('item by hand: 9002');
+    expect(result.stdout).toContain('for good with npm run reconcile -- --delete-missing: 9002');
     const client = await postgres.client();
     try {
       await client.query(
@@ -308,6 +314,42 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
     expect(orders.code).toBe(3);
     expect(listedIds(orders.stdout)).toEqual([4]);
     expect(orders.stdout).toContain('Stock of 2 product(s) with order lines was checked within bounds only');
+  });
+
+  it('--delete-missing removes an item without a row for good: an older update arriving later does not bring it back', async () => {
+    // Prepare: an item the function created (at LSN 500) whose row is gone, its delete lost
+    const table = 'reconcile-delete';
+    await Promise.all([aws.createTable(table), aws.createLedgerTable(`${table}-ledger`)]);
+    await load(table, (row) => row.stock_quantity);
+    const ghost = { id: 9003, name: 'Ghost', description: null, price: '1.00', stock_quantity: 3 };
+    const config = {
+      ...loadConfig({ ...env, DYNAMODB_TABLE: table, DLQ_S3_BUCKET: 'unused', STOCK_MODEL: 'products' }),
+    };
+    const store = storeContextFrom(aws.dynamoDb, config);
+    const change = (lsn: number, name: string) =>
+      decodeRecord(
+        productRecordAt('u', { ...ghost, name }, { lastCommit: lsn - 1, lsn, tsMs: Date.now() }, lsn),
+        config,
+      ) as ProductUpserted;
+    await upsertProductGroup(store, [change(500, 'Ghost')]);
+
+    // Act: then an update committed before the row was deleted arrives late
+    const deleted = await run(
+      ['--postgres', postgres.url, '--stock-model', 'products', '--delete-missing'],
+      table,
+    );
+    const late = await upsertProductGroup(store, [change(900, 'Ghost, renamed')]);
+    const again = await run(['--postgres', postgres.url, '--stock-model', 'products'], table);
+
+    // Assess
+    expect(deleted.code).toBe(0);
+    expect(deleted.stderr).toMatch(
+      /--delete-missing: delete recorded at PostgreSQL WAL position [0-9A-F]+\/[0-9A-F]+/,
+    );
+    expect(deleted.stderr).toMatch(/ {2}deleted +1 +9003\n/);
+    expect(late.stale).toHaveLength(1);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`In agreement: 250 products row(s), 250 item(s) in ${table}.`);
   });
 
   it('npm run reconcile exits 3 as a process when the table drifted', async () => {
