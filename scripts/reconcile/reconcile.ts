@@ -143,6 +143,7 @@ export const reconcileMain = async (
           stockModel,
           counts: tally.counts,
           products: tally.sortedListed(),
+          withinBoundsIds: tally.withinBoundsIds(),
           unlisted: tally.unlisted,
           maxListed: options.maxListed,
           startedAt,
@@ -159,6 +160,7 @@ export const reconcileMain = async (
               },
               `inventory-cdc reconcile ${startedAt.toISOString()}: table ${tableName} against ${database.description}` +
                 ` (stock model ${stockModel}), ${driftCount(tally.counts)} product(s) differ`,
+              stockModel,
             )
           : undefined;
         if (deletion !== undefined && !options.json) io.stderr(formatDeleteMissing(deletion));
