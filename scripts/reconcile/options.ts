@@ -37,7 +37,7 @@ What is checked, per stock model:
                  Within bounds only: products.stock_quantity − SUM(order_items.quantity) ≤ stock_quantity ≤
                  products.stock_quantity. The stock is the last count less the order lines committed after
                  it; which lines those are is commit order, which the rows alone do not show. A stock inside
-                 the bounds is counted as "bounded", not as a difference.
+                 the bounds is counted as "bounded", neither a difference nor agreeing.
   never          last_updated, cdc_timestamp, cdc_position, stock_position (commit-time bookkeeping). A change
                  committed while reconcile reads may show as a difference until the pipeline applies it:
                  run again before repairing.
@@ -62,8 +62,10 @@ Repair through the pipeline:
   --repair-sql             print the SQL (on stdout; the report goes to stderr) that asks Debezium for an
                            incremental snapshot of public.products limited to the products that differ, so
                            that the connector sends those rows again and the function applies them by its
-                           own ordering rules. Run it on the primary. Items without a products row, and stocks
-                           off by order lines (orders, ledger), cannot be repaired that way: listed as comments.
+                           own ordering rules. Run it on the primary. Items without a products row, stocks off
+                           by order lines, and (orders, ledger) rows that would become a new count while order
+                           lines exist, or a ledger move that misses the exact stock, are not sent: listed as
+                           comments with how to repair them; the comments say what each row does to the stock.
   --signal-table <name>    the connector's signalling table (default ${DEFAULT_SIGNAL_TABLE}); it needs
                            signal.data.collection=<name> on the connector (docs/operations.md, "Reconcile")
   --signal-data-size <n>   size of the signalling table's data column (default ${DEFAULT_SIGNAL_DATA_SIZE}): longer id lists
