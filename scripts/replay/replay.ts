@@ -22,6 +22,8 @@ import {
   type LetterResult,
   type ReplayTarget,
   replayDecoded,
+  settledByItsCreate,
+  wasAlsoKeptPending,
 } from './replay-letter.js';
 import { formatSummary, pastLagBoundNote, ReplayProgress, type ReplaySummary } from './report.js';
 import { compareForReplay, matchesCoordinates, matchesLetter } from './selection.js';
@@ -262,10 +264,15 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
     for (const letter of selected) {
       const decoded = decodeLetter(letter.body, config);
       const blocker = guard.blockerOf(letter.coordinates, decoded);
+      const settled =
+        decoded.type === 'OrderItemCreated' && blocker === undefined && wasAlsoKeptPending(letter.body)
+          ? await settledByItsCreate(target, decoded)
+          : undefined;
       const replayed: LetterResult =
-        blocker === undefined || decoded.type !== 'OrderItemCreated'
+        settled ??
+        (blocker === undefined || decoded.type !== 'OrderItemCreated'
           ? await replayDecoded(target, decoded)
-          : await holdBack(target, decoded, blocker);
+          : await holdBack(target, decoded, blocker));
       const late = lateNote(decoded, replayed, config.lagBoundHours, now());
       const result = late === undefined ? replayed : { ...replayed, detail: `${replayed.detail}; ${late}` };
       if (late !== undefined) {

@@ -7,11 +7,12 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExpiryHandler } from '../../lambda/create-expiry-handler.js';
 import { decodeRecord } from '../../lambda/decode/decode-record.js';
+import { ErrorCode } from '../../lambda/errors.js';
 import type { LedgerStreamRecord } from '../../lambda/expiry/expired-entries.js';
 import type { ProductUpserted } from '../../lambda/inventory/changes.js';
 import { orderLineEntry } from '../../lambda/inventory/order-lines.js';
 import { positionKey } from '../../lambda/inventory/position.js';
-import { createDeadLetterStore } from '../../lambda/store/dead-letter.js';
+import { buildDeadLetter, createDeadLetterStore } from '../../lambda/store/dead-letter.js';
 import { upsertProductGroup } from '../../lambda/store/product-writes.js';
 import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { createLogger, createMetrics } from '../../lambda/telemetry/powertools.js';
@@ -270,5 +271,64 @@ describe('order lines of a product that arrives late or never', () => {
     expect(expiries).toEqual([{ counted: 0, deadLettered: 1 }]);
     expect(afterCreate).toBe(50);
     expect(await stockOf(7006)).toBe(47);
+  });
+
+  describe('a letter an older version wrote at once, while it also kept the line pending', () => {
+    const atOnceLetter = (line: ReturnType<typeof orderItemRecordAt>, productId: number) =>
+      buildDeadLetter(
+        line,
+        {
+          code: ErrorCode.UNKNOWN_PRODUCT,
+          message: `Product ${productId} is not in the inventory table 192 h after this order line; replay once it exists`,
+        },
+        new Date(NOW - HOUR),
+      );
+
+    it('is settled as counted once its create counted the line and the entry expired', async () => {
+      // Prepare: what that version left: the letter and the pending entry; then the create, then the expiry
+      const old = NOW - 200 * HOUR;
+      const line = orderItemRecordAt(
+        { id: 77, order_id: 7, product_id: 7007, quantity: 4 },
+        at(710, old),
+        9,
+        1,
+      );
+      await service.invoke(mskEvent([line]));
+      await putLetters(service.aws.s3, service.config.deadLetterBucket, [atOnceLetter(line, 7007)]);
+      await service.invoke(mskEvent([product(7007, 50, 700, old - 1000)]));
+      const expiry = await handleExpiry(await expireEntry(7007, 77, 710));
+
+      // Act
+      const summary = await replay(service);
+
+      // Assess: 50 − 4 once, not 42
+      expect(expiry).toEqual({ counted: 1, deadLettered: 0 });
+      expect(summary.counts).toMatchObject({ REPLAYED: 0, ALREADY_APPLIED: 1 });
+      expect(summary.results[0]?.detail).toContain("counted by its product's create");
+      expect(await stockOf(7007)).toBe(46);
+    });
+
+    it('is replayed once when the expiry function found its line uncounted', async () => {
+      // Prepare: the entry expired before the create; the expiry function appends its failure to the letter
+      const line = orderItemRecordAt(
+        { id: 78, order_id: 8, product_id: 7008, quantity: 3 },
+        at(810, NOW - HOUR),
+        10,
+        1,
+      );
+      await service.invoke(mskEvent([line]));
+      await putLetters(service.aws.s3, service.config.deadLetterBucket, [atOnceLetter(line, 7008)]);
+      const removal = await expireEntry(7008, 78, 810);
+      await service.invoke(mskEvent([product(7008, 50, 800, NOW - 2 * HOUR)]));
+      const expiry = await handleExpiry(removal);
+
+      // Act
+      const summary = await replay(service);
+
+      // Assess
+      expect(expiry).toEqual({ counted: 0, deadLettered: 1 });
+      expect(summary.counts).toMatchObject({ REPLAYED: 1, ALREADY_APPLIED: 0 });
+      expect(await stockOf(7008)).toBe(47);
+    });
   });
 });
