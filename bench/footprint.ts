@@ -25,6 +25,8 @@ export interface Footprint {
   readonly wcu: number;
   readonly inventoryWcu: number;
   readonly ledgerWcu: number;
+  /** WCU of the writes made by order_items invocations (entries and item ADDs, or the loop's ADDs). */
+  readonly orderItemsWcu: number;
   /** Write actions priced, and ConditionCheck actions (a check writes nothing: not in WCU). */
   readonly writeActions: number;
   readonly conditionChecks: number;
@@ -55,7 +57,7 @@ export const measureFootprint = async (
 ): Promise<Footprint> => {
   const [items, ledger] = await Promise.all([
     scanItems(client, run.tableName),
-    scanItems(client, run.ledgerTableName),
+    run.ledgerTableName === undefined ? [] : scanItems(client, run.ledgerTableName),
   ]);
   const sizes = new Map<string, number>();
   for (const [table, scanned] of [
@@ -65,6 +67,7 @@ export const measureFootprint = async (
     for (const item of scanned) sizes.set(`${table}\u0000${itemKeyOf(item)}`, itemBytes(item));
   }
   const byTable = new Map<string, number>();
+  let orderItemsWcu = 0;
   let exact = true;
   let writeActions = 0;
   let conditionChecks = 0;
@@ -78,11 +81,12 @@ export const measureFootprint = async (
     if (bytes === undefined || Math.ceil(bytes / KB) * KB - bytes < BOUNDARY_MARGIN_BYTES) exact = false;
     const wcu = writeUnits(bytes ?? 0, action.transactional);
     byTable.set(action.table, (byTable.get(action.table) ?? 0) + wcu);
+    if (action.tag.endsWith('order_items')) orderItemsWcu += wcu;
   }
   const itemSizes = items.map(itemBytes);
   const entries = ledger.filter((item) => !isHead(item));
   const inventoryWcu = byTable.get(run.tableName) ?? 0;
-  const ledgerWcu = byTable.get(run.ledgerTableName) ?? 0;
+  const ledgerWcu = run.ledgerTableName === undefined ? 0 : (byTable.get(run.ledgerTableName) ?? 0);
   return {
     records,
     items: items.length,
@@ -94,6 +98,7 @@ export const measureFootprint = async (
     wcu: [...byTable.values()].reduce((sum, wcu) => sum + wcu, 0),
     inventoryWcu,
     ledgerWcu,
+    orderItemsWcu,
     writeActions,
     conditionChecks,
     exact,

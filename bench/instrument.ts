@@ -24,6 +24,8 @@ export interface WriteAction {
   readonly kind: 'put' | 'update' | 'delete' | 'check';
   /** Part of a TransactWriteItems: DynamoDB performs two underlying writes (prepare, commit). */
   readonly transactional: boolean;
+  /** The probe's tag when the call was sent: which topic's invocation wrote it. */
+  readonly tag: string;
 }
 
 /** Both tables' keys: `product_id` (inventory) and `product_id` + `entry` (ledger). */
@@ -46,6 +48,8 @@ export interface ClientProbe {
   capacityReports: number;
   /** Every item each successful write call touched, in order. */
   readonly writeLog: WriteAction[];
+  /** Set by the runner before each invocation (its topic); copied onto every WriteAction. */
+  tag: string;
 }
 
 export const writeCalls = (calls: CallCounts): number =>
@@ -76,13 +80,13 @@ interface WriteInput {
   >;
 }
 
-const actionsOf = (command: string, input: WriteInput): WriteAction[] => {
+const actionsOf = (command: string, input: WriteInput, tag: string): WriteAction[] => {
   const one = (
     table: string | undefined,
     item: Record<string, AttributeValue> | undefined,
     kind: WriteAction['kind'],
     transactional: boolean,
-  ): WriteAction => ({ table: table ?? '?', key: itemKeyOf(item ?? {}), kind, transactional });
+  ): WriteAction => ({ table: table ?? '?', key: itemKeyOf(item ?? {}), kind, transactional, tag });
   if (command === 'TransactWriteItemsCommand') {
     return (input.TransactItems ?? []).map((action) => {
       if (action.Put) return one(action.Put.TableName, action.Put.Item, 'put', true);
@@ -124,6 +128,7 @@ export const instrumentClient = (client: DynamoDBClient, latencyMs: number): Cli
     reportedCapacity: new Map(),
     capacityReports: 0,
     writeLog: [],
+    tag: '',
   };
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -146,10 +151,11 @@ export const instrumentClient = (client: DynamoDBClient, latencyMs: number): Cli
   );
   client.middlewareStack.add(
     (next, context) => async (args) => {
+      const tag = probe.tag;
       const result = await next(args);
       const command = String(context.commandName);
       if (WRITE_COMMANDS.has(command)) {
-        probe.writeLog.push(...actionsOf(command, args.input as WriteInput));
+        probe.writeLog.push(...actionsOf(command, args.input as WriteInput, tag));
         const reported = capacities((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
         if (reported.length > 0) probe.capacityReports += 1;
         for (const { TableName, CapacityUnits } of reported) {

@@ -21,7 +21,8 @@ export const seedProducts = async (
   client: DynamoDBClient,
   tableName: string,
   products: readonly ProductRow[],
-  position: string,
+  /** The snapshot's position; undefined: the Python service's items, the contract's seven attributes only. */
+  position: string | undefined,
 ): Promise<void> => {
   const items = products.map(
     (product): Record<string, AttributeValue> => ({
@@ -32,9 +33,13 @@ export const seedProducts = async (
       [Attr.STOCK_QUANTITY]: { N: String(product.stock_quantity) },
       [Attr.LAST_UPDATED]: { S: '2025-01-15T00:00:00.000Z' },
       [Attr.CDC_TIMESTAMP]: { N: String(SNAPSHOT_CDC_TIMESTAMP) },
-      [Attr.CDC_POSITION]: { S: position },
-      [Attr.SOURCE_STOCK]: { N: String(product.stock_quantity) },
-      [Attr.STOCK_POSITION]: { S: position },
+      ...(position === undefined
+        ? {}
+        : {
+            [Attr.CDC_POSITION]: { S: position },
+            [Attr.SOURCE_STOCK]: { N: String(product.stock_quantity) },
+            [Attr.STOCK_POSITION]: { S: position },
+          }),
     }),
   );
   for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {

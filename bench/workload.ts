@@ -23,16 +23,22 @@ export interface WorkloadOptions {
   readonly orderBatchSize: number;
   /** Zipf exponent: product k (1-based) is picked with probability ∝ 1 / k^s. */
   readonly zipfExponent: number;
+  /**
+   * Share of product updates that set a new stock_quantity (a restock); the rest are price and name edits
+   * that carry the row's previous stock_quantity, as a shop's product edit does.
+   */
+  readonly restockShare: number;
   readonly seed: number;
 }
 
 export const DEFAULT_WORKLOAD: WorkloadOptions = {
-  orderItems: 10_000,
-  productEvents: 500,
+  orderItems: 5_000,
+  productEvents: 250,
   products: 1_000,
   partitions: 4,
-  orderBatchSize: 2_500,
+  orderBatchSize: 100,
   zipfExponent: 1,
+  restockShare: 0.2,
   seed: 20_250_115,
 };
 
@@ -44,6 +50,9 @@ export const SMOKE_WORKLOAD: WorkloadOptions = {
   products: 40,
   orderBatchSize: 100,
 };
+
+/** The seed's stock of every product, as the snapshot left it. */
+export const INITIAL_STOCK = 100_000;
 
 /** One invocation of one of the two event source mappings: records of one topic, its partitions in order. */
 export interface WorkloadBatch {
@@ -68,6 +77,14 @@ export interface Workload {
   /** In the order they are invoked: each window's products batch, then its order_items batch. */
   readonly batches: readonly WorkloadBatch[];
   readonly records: number;
+  readonly orderLines: number;
+  /**
+   * Every product's stock after the stream, applied serially in commit order under STOCK_MODEL=orders
+   * (a products change with a new stock_quantity sets it, order lines subtract): what the handler must leave.
+   */
+  readonly expectedStocks: ReadonlyMap<number, number>;
+  /** Products no products change touched: their stock is the seed's less their order lines, in any order. */
+  readonly orderOnlyProducts: ReadonlySet<number>;
 }
 
 /** Inverse-CDF sampling of a Zipf distribution over 1..n. */
@@ -113,7 +130,7 @@ const LSN_STEP = 8;
  * before the next one, so `source.sequence` is `["<previous commit LSN>", "<own LSN>"]` and increases
  * along the stream (the first one follows the snapshot, whose lastCommitLsn is null).
  */
-const sourceAt = (index: number): SourceAt => {
+export const sourceAt = (index: number): SourceAt => {
   const lsn = FIRST_LSN + index * LSN_STEP;
   return {
     lsn,
@@ -123,24 +140,38 @@ const sourceAt = (index: number): SourceAt => {
   };
 };
 
+/** Position of the snapshot the table was seeded from (op r, no commit yet): before everything streamed. */
+export const SNAPSHOT_POSITION = positionKey(
+  {
+    lsn: BigInt(SNAPSHOT_LSN),
+    sequence: { lastCommitLsn: undefined, lsn: BigInt(SNAPSHOT_LSN) },
+    sourceTsMs: BASE_TS_MS - 60_000,
+  },
+  { snapshot: true, epoch: 0, offset: 0 },
+);
+
 /** The source database's commit order: product updates (restocks, price changes) among order items. */
 const commitStream = (options: WorkloadOptions, random: () => number): StreamEvent[] => {
   const pickProduct = zipfSampler(options.products, options.zipfExponent, random);
   const total = options.orderItems + options.productEvents;
   let productsLeft = options.productEvents;
   let ordersLeft = options.orderItems;
+  const sourceStock = new Map<number, number>();
   const stream: StreamEvent[] = [];
   for (let index = 0; index < total; index++) {
     const at = sourceAt(index);
     if (random() * (productsLeft + ordersLeft) < productsLeft) {
       productsLeft -= 1;
       const id = pickProduct();
+      const restock = random() < options.restockShare;
+      const stock = restock ? 500 + Math.floor(random() * 1_000) : (sourceStock.get(id) ?? INITIAL_STOCK);
+      sourceStock.set(id, stock);
       const row: ProductRow = {
         id,
         name: `Product ${id}`,
-        description: random() < 0.5 ? `Restocked product ${id}` : null,
+        description: random() < 0.5 ? `Edited product ${id}` : null,
         price: price(100 + Math.floor(random() * 100_000)),
-        stock_quantity: 500 + Math.floor(random() * 1_000),
+        stock_quantity: stock,
       };
       stream.push({ kind: 'product', row, at });
     } else {
@@ -230,20 +261,45 @@ export const generateWorkload = (options: WorkloadOptions = DEFAULT_WORKLOAD): W
     name: `Product ${index + 1}`,
     description: `Seeded product ${index + 1}`,
     price: '19.99',
-    stock_quantity: 100_000,
+    stock_quantity: INITIAL_STOCK,
   }));
   return {
     options,
     initialProducts,
-    initialPosition: positionKey(
-      {
-        lsn: BigInt(SNAPSHOT_LSN),
-        sequence: { lastCommitLsn: undefined, lsn: BigInt(SNAPSHOT_LSN) },
-        sourceTsMs: BASE_TS_MS - 60_000,
-      },
-      { snapshot: true, epoch: 0, offset: 0 },
-    ),
+    initialPosition: SNAPSHOT_POSITION,
     batches,
     records: stream.length,
+    orderLines: options.orderItems,
+    ...serialStocks(stream, options.products),
   };
+};
+
+/**
+ * The stream applied one change at a time in commit order under STOCK_MODEL=orders, independently of the
+ * handler's code: a products change whose stock_quantity differs from the previous version's sets the
+ * stock, one that carries the same value (a price or name edit) leaves it; order lines subtract.
+ */
+const serialStocks = (
+  stream: readonly StreamEvent[],
+  products: number,
+): Pick<Workload, 'expectedStocks' | 'orderOnlyProducts'> => {
+  const stocks = new Map<number, number>();
+  const sourceStock = new Map<number, number>();
+  const orderOnly = new Set<number>();
+  for (let id = 1; id <= products; id++) {
+    stocks.set(id, INITIAL_STOCK);
+    sourceStock.set(id, INITIAL_STOCK);
+    orderOnly.add(id);
+  }
+  for (const event of stream) {
+    if (event.kind === 'order') {
+      stocks.set(event.productId, (stocks.get(event.productId) as number) - event.quantity);
+      continue;
+    }
+    orderOnly.delete(event.row.id);
+    if (event.row.stock_quantity !== sourceStock.get(event.row.id))
+      stocks.set(event.row.id, event.row.stock_quantity);
+    sourceStock.set(event.row.id, event.row.stock_quantity);
+  }
+  return { expectedStocks: stocks, orderOnlyProducts: orderOnly };
 };

@@ -95,7 +95,7 @@ export const CONFIG_DEFAULTS = {
   productsTopic: 'dbserver1.public.products',
   orderItemsTopic: 'dbserver1.public.order_items',
   consumerGroupPrefix: BASE_NAMES.consumerGroupPrefix,
-  batchSize: 100,
+  batchSize: 1_000,
   batchingWindowSeconds: 1,
   retryAttempts: 10,
   bisectBatchOnError: true,
@@ -109,7 +109,7 @@ export const CONFIG_DEFAULTS = {
   /** Kafka's and MSK's default retention is 7 days (168 h); a day more covers a redelivery at its edge. */
   lagBoundHours: 192,
   logLevel: 'INFO',
-  memorySizeMb: 512,
+  memorySizeMb: 1_769,
   timeoutSeconds: 120,
   logRetentionDays: 30,
   dlqRetentionDays: 365,

@@ -4,7 +4,12 @@ import type { Config } from './config.js';
 import { type DecodedRecord, decodeRecord } from './decode/decode-record.js';
 import { flattenRecords, type KafkaEvent, type KafkaRecord } from './decode/kafka-event.js';
 import { ErrorCode, isPoisonRecordError, PoisonRecordError, TimeBudgetExhaustedError } from './errors.js';
-import { type InventoryChange, type SkippedRecord, SkipReason } from './inventory/changes.js';
+import {
+  type InventoryChange,
+  type ProductsTruncated,
+  type SkippedRecord,
+  SkipReason,
+} from './inventory/changes.js';
 import { type LowStockAlert, LowStockTracker } from './inventory/low-stock.js';
 import { planWrites, recordsOfStep, splitStep, type WriteStep } from './inventory/plan.js';
 import { buildDeadLetter, type DeadLetterStore } from './store/dead-letter.js';
@@ -70,6 +75,8 @@ export class BatchProcessor {
   readonly #counters: BatchCounters;
   readonly #lowStock: LowStockTracker;
   readonly #deadLetterKeys: string[] = [];
+  /** TRUNCATEs of products: each applies to the whole table at its position, whatever else the batch holds. */
+  readonly #truncates: ProductsTruncated[] = [];
   /** Products whose stock order lines moved: read once after the batch for low-stock alerts. */
   readonly #decremented = new Set<number>();
   readonly #remainingMs: () => number;
@@ -95,6 +102,8 @@ export class BatchProcessor {
   async process(event: KafkaEvent): Promise<BatchResult> {
     const changes = await this.#decodeAll(flattenRecords(event));
     this.#warnBeyondLagBound(changes);
+    // Order-independent: creates older than a TRUNCATE are refused by its marker, and it sweeps by position.
+    for (const truncate of this.#truncates) await this.#truncate(truncate);
     const plan = planWrites(changes);
     this.#counters.add(MetricName.DUPLICATES_SKIPPED, plan.inBatchDuplicates.length);
     this.#counters.recordDone(plan.inBatchDuplicates.length);
@@ -115,6 +124,7 @@ export class BatchProcessor {
       const decoded = this.#decode(record);
       if (decoded instanceof PoisonRecordError) poison.push({ record, error: decoded });
       else if (decoded.type === 'Skipped') this.#skip(decoded);
+      else if (decoded.type === 'ProductsTruncated') this.#truncates.push(decoded);
       else changes.push(decoded);
     }
     await forEachConcurrently(poison, this.#deps.config.writeConcurrency, ({ record, error }) =>
@@ -165,6 +175,19 @@ export class BatchProcessor {
       code: error.code,
       reason: error.message,
       deadLetterKey: key,
+    });
+  }
+
+  async #truncate(truncate: ProductsTruncated): Promise<void> {
+    this.#checkTimeBudget();
+    const { removed, kept } = await this.#deps.store.truncateProducts(truncate);
+    this.#counters.add(MetricName.PRODUCTS_DELETED, removed);
+    this.#counters.recordDone();
+    this.#deps.logger.warn('TRUNCATE of products applied', {
+      ...coordinates(truncate.record),
+      position: truncate.position,
+      removed,
+      kept,
     });
   }
 

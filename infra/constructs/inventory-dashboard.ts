@@ -107,11 +107,16 @@ export class InventoryDashboard extends Construct {
         }),
       ],
       [
-        countGraph(props.telemetry, 'Records processed', ['RecordsProcessed', 'DynamoDbWrites']),
+        countGraph(props.telemetry, 'Records processed, writes and their attempts (contention)', [
+          'RecordsProcessed',
+          'DynamoDbWrites',
+          'DynamoDbWriteAttempts',
+        ]),
         countGraph(props.telemetry, 'Inventory changes', [
           'ProductsUpserted',
           'ProductsDeleted',
           'StockDecremented',
+          'OrderLineEdits',
         ]),
         countGraph(props.telemetry, 'Order lines recorded, not subtracted', [
           'OrderLinesInCount',
@@ -119,7 +124,11 @@ export class InventoryDashboard extends Construct {
         ]),
       ],
       [
-        countGraph(props.telemetry, 'Failures', ['DLQWrites', 'ProcessingErrors']),
+        countGraph(props.telemetry, 'Failures and edits not applied', [
+          'DLQWrites',
+          'ProcessingErrors',
+          'OrderLineEditsUnknown',
+        ]),
         countGraph(props.telemetry, 'Changes beyond the lag bound', ['ChangesBeyondLagBound']),
         countGraph(props.telemetry, 'Low-stock alerts', ['LowStockAlerts']),
       ],

@@ -3,10 +3,11 @@ import { ErrorCode, PoisonRecordError } from '../errors.js';
 import {
   type InventoryChange,
   type OrderItemCreated,
+  type ProductsTruncated,
   type SkippedRecord,
   SkipReason,
 } from '../inventory/changes.js';
-import { positionKey } from '../inventory/position.js';
+import { PositionBasis, positionBasis, positionKey } from '../inventory/position.js';
 import { orderLinesCount, type StockModel, snapshotOrderLinesCount } from '../inventory/stock-model.js';
 import { Op, parseChange, type RowlessChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
@@ -16,7 +17,7 @@ import { toProductChange } from './product-change.js';
 import { recordEpoch } from './record-epoch.js';
 import type { RenderingHint } from './value-rendering.js';
 
-export type DecodedRecord = InventoryChange | SkippedRecord;
+export type DecodedRecord = InventoryChange | ProductsTruncated | SkippedRecord;
 
 type TopicConfig = Pick<
   Config,
@@ -58,6 +59,10 @@ const countedUnder = (model: StockModel, item: OrderItemCreated): OrderItemCreat
       `snapshot order lines are in the snapshotted stock under STOCK_MODEL=${model}`,
     );
   }
+  // A snapshot row says the line exists with this quantity as of the snapshot's point; a second snapshot
+  // (redone, `always`, incremental) reads the same line at another point. What it adds is what the ledger
+  // does not hold of the line yet: the store settles it against the line's entries (order-line-recall.ts).
+  if (item.snapshot) return { ...item, recallOld: true };
   return item;
 };
 
@@ -91,6 +96,33 @@ const orderItemsTruncated = (
 };
 
 /**
+ * TRUNCATE of products removes every product committed before it, wherever each one's changes sit in the
+ * topic: without a readable position it cannot be ordered against them, and is kept for an operator.
+ */
+const productsTruncated = (
+  change: RowlessChange,
+  record: KafkaRecord,
+  config: TopicConfig,
+): ProductsTruncated => {
+  if (change.position === undefined || positionBasis(change.position) === PositionBasis.SOURCE_TIME) {
+    throw new PoisonRecordError(
+      ErrorCode.MISSING_FIELD,
+      'TRUNCATE of products without source.lsn or source.sequence: it cannot be ordered against the changes it removes',
+    );
+  }
+  return {
+    type: 'ProductsTruncated',
+    position: positionKey(change.position, {
+      snapshot: false,
+      epoch: recordEpoch(record, config),
+      offset: record.offset,
+    }),
+    sourceTsMs: change.position.sourceTsMs,
+    record,
+  };
+};
+
+/**
  * One Kafka record → the inventory change it asks for, or a reason to skip it.
  * Pure: throws PoisonRecordError (with a code) for anything that can never be applied.
  */
@@ -109,6 +141,7 @@ export const decodeRecord = (record: KafkaRecord, config: TopicConfig): DecodedR
   if (change === undefined) return skipped(record, SkipReason.TOMBSTONE, 'tombstone (null payload)');
   if (change.kind === 'rowless') {
     if (change.op === Op.TRUNCATE && !isProducts) return orderItemsTruncated(change, record, config);
+    if (change.op === Op.TRUNCATE) return productsTruncated(change, record, config);
     return skipped(record, SkipReason.ROWLESS_OP, `op '${change.op}' carries no row`);
   }
   const epoch = recordEpoch(record, config);

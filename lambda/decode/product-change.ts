@@ -4,6 +4,7 @@ import { isNotSent, keyRow, readId, readInteger, readString, requireId } from '.
 import { type DecimalDefaults, decodeDecimal } from './decimal.js';
 import { Op, type RowChange } from './envelope.js';
 import type { KafkaRecord } from './kafka-event.js';
+import { KeyChangeHeader, keyChangeId } from './key-change.js';
 import { toIsoTimestamp } from './timestamp.js';
 
 const readDescription = (row: RowChange['row']): string | null | undefined => {
@@ -51,6 +52,9 @@ export interface ChangeDecodeOptions {
   readonly epoch: number;
 }
 
+const optional = <K extends string>(name: K, value: number | undefined) =>
+  (value === undefined ? {} : { [name]: value }) as Partial<Record<K, number>>;
+
 export const changePosition = (change: RowChange, record: KafkaRecord, epoch: number) =>
   positionKey(change.position, {
     snapshot: change.op === Op.READ,
@@ -67,6 +71,11 @@ export const toProductUpserted = (
   productId: requireId(change.row, 'id'),
   position: changePosition(change, record, options.epoch),
   snapshot: change.op === Op.READ,
+  ...(change.op === Op.CREATE ? { created: true } : {}),
+  ...optional(
+    'oldProductId',
+    change.op === Op.CREATE ? keyChangeId(record, KeyChangeHeader.OLD_KEY) : undefined,
+  ),
   sourceTsMs: change.position.sourceTsMs,
   columns: readColumns(change, options.priceScale),
   lastUpdated: lastUpdatedOf(change, record),
@@ -81,6 +90,7 @@ export const toProductUpserted = (
 export const toProductDeleted = (change: RowChange, record: KafkaRecord, epoch: number): ProductDeleted => ({
   type: 'ProductDeleted',
   productId: readId(change.row, 'id') ?? requireId(keyRow(record.key), 'id'),
+  ...optional('newProductId', keyChangeId(record, KeyChangeHeader.NEW_KEY)),
   position: changePosition(change, record, epoch),
   sourceTsMs: change.position.sourceTsMs,
   record,

@@ -23,6 +23,16 @@ export interface ProductUpserted {
   readonly position: PositionKey;
   /** A snapshot row (`op: r`): the row's state at the snapshot point. */
   readonly snapshot: boolean;
+  /**
+   * An insert (`op: c`): the row did not exist before it, so its stock_quantity is a new count whatever an
+   * item still holds (one left from before a TRUNCATE the table has not applied yet, or an id reused).
+   */
+  readonly created?: boolean;
+  /**
+   * The create half of a primary-key change (header `__debezium.oldkey`): the row had this id before.
+   * Columns it carries as the TOAST placeholder take the old key's values.
+   */
+  readonly oldProductId?: number;
   /** When the change committed at the source (ms), if the event says; used for the lag bound. */
   readonly sourceTsMs: number | undefined;
   readonly columns: ProductColumns;
@@ -31,9 +41,22 @@ export interface ProductUpserted {
   readonly record: KafkaRecord;
 }
 
+/**
+ * `TRUNCATE products`: every product committed before it is gone, final like a delete (nothing older brings
+ * one back; a later create does). It names no row: it applies to the whole table at its position.
+ */
+export interface ProductsTruncated {
+  readonly type: 'ProductsTruncated';
+  readonly position: PositionKey;
+  readonly sourceTsMs: number | undefined;
+  readonly record: KafkaRecord;
+}
+
 export interface ProductDeleted {
   readonly type: 'ProductDeleted';
   readonly productId: number;
+  /** The delete half of a primary-key change (header `__debezium.newkey`): the row lives on under this id. */
+  readonly newProductId?: number;
   readonly position: PositionKey;
   readonly sourceTsMs: number | undefined;
   readonly record: KafkaRecord;
@@ -64,8 +87,9 @@ export interface OrderItemCreated {
   readonly quantity: number;
   readonly edit?: OrderLineEdit;
   /**
-   * An update without a before image (default REPLICA IDENTITY): the old quantity is recalled from the
-   * ledger's entries of this line, and `quantity` is then the line's new quantity, not yet a difference.
+   * An update without a before image (default REPLICA IDENTITY), or a snapshot row under `ledger`: the old
+   * quantity is recalled from the ledger's entries of this line, and `quantity` is then the line's quantity
+   * as of this change, not yet a difference.
    */
   readonly recallOld?: true;
   /**

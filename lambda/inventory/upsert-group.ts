@@ -60,7 +60,7 @@ const foldStock = (model: StockModel, fold: StockFold, change: ProductUpserted):
   const reset: StockEffect = { kind: 'reset', value, from: change.position };
   if (model === StockModel.PRODUCTS)
     return { known: true, sourceStock: value, effect: { kind: 'set', value } };
-  if (!fold.known || fold.sourceStock === undefined)
+  if (!fold.known || fold.sourceStock === undefined || change.created === true)
     return { known: true, sourceStock: value, effect: reset };
   if (model === StockModel.ORDERS) {
     // A change sets the stock only if it changed the count. A snapshot row is the starting state where
@@ -130,15 +130,16 @@ export interface BlindUpsertPlan {
  * `orders` and `ledger`, the stored previous `stock_quantity` equals the run's: the write's condition checks
  * exactly that, and a refused condition falls back to read-plan-write. Undefined when the run itself already
  * needs the stored state: positions not increasing in delivery order (copies and re-emissions), stock
- * values that differ within the run (a count set, a receipt), or snapshot rows (mostly creates, for which
- * the blind write would only be refused first).
+ * values that differ within the run (a count set, a receipt), inserts and snapshot rows (mostly creates, for
+ * which the blind write would only be refused first, and a new count).
  */
 export const planBlindUpsert = (
   changes: readonly ProductUpserted[],
   model: StockModel,
 ): BlindUpsertPlan | undefined => {
   const [first] = changes;
-  if (first === undefined || changes.some((change) => change.snapshot)) return undefined;
+  if (first === undefined || changes.some((change) => change.snapshot || change.created === true))
+    return undefined;
   let merged = first;
   let sourceStock = first.columns.stockQuantity;
   for (const change of changes.slice(1)) {

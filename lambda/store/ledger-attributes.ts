@@ -12,6 +12,11 @@ export const LedgerAttr = {
   VERSION: 'version',
   /** Head: position of the latest delete of this product id. */
   DELETED_AT: 'deleted_at',
+  /**
+   * Head, after a primary-key change's delete: the description the row carried, for the new key's create
+   * when it arrives later with the TOAST placeholder in its place.
+   */
+  CARRIED_DESCRIPTION: 'carried_description',
   /** Entry: units the change took from the stock (negative when an edit or removal gave some back). */
   QUANTITY: 'quantity',
   /** Entry: the order line's id, so an edit without a before image can recall the line's quantity. */
@@ -29,6 +34,13 @@ export const LedgerAttr = {
   /** Head: the tokens of the creates that committed (string set; one per create, kept for good). */
   COUNTED_CREATES: 'counted_creates',
 } as const;
+
+/**
+ * Where the latest `TRUNCATE products` is remembered: one item of the ledger table under a product id no
+ * product can have (ids are integers), read with a product's head and checked by every create.
+ */
+export const TRUNCATE_MARKER_KEY = { productId: 0.5, entry: 'T' } as const;
+export const TRUNCATED_AT = 'truncated_at';
 
 /** The head sorts before every order-line entry (`O…`). */
 export const HEAD_ENTRY = 'H';

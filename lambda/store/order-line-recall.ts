@@ -59,6 +59,8 @@ const lineEntries = async (context: StoreContext, item: OrderItemCreated): Promi
  * With PostgreSQL's default REPLICA IDENTITY an update of an order line carries only the new row: the old
  * quantity is the sum of what the ledger recorded of that line before this change (its create and earlier
  * edits). One query of the product's entries per such update: rare, and never on the path of new lines.
+ * A snapshot row under `ledger` is settled the same way, so a line read by two snapshots (or streamed, then
+ * read by an incremental snapshot) counts once: one query per snapshot line, during snapshots only.
  */
 export const recallOldQuantities = async (
   context: StoreContext,
@@ -69,21 +71,39 @@ export const recallOldQuantities = async (
   const duplicates: OrderItemCreated[] = [];
   const unremembered: OrderItemCreated[] = [];
   const unchanged: OrderItemCreated[] = [];
+  // Changes of this very batch are not in the ledger yet: a line created and then edited in one batch
+  // recalls its create from here (keyed by entry, so a redelivered copy already in the ledger counts once).
+  const inBatch = new Map<number, Map<string, number>>();
+  const remember = (item: OrderItemCreated) => {
+    const lines = inBatch.get(item.orderItemId) ?? new Map<string, number>();
+    lines.set(orderLineEntry(item), item.quantity);
+    inBatch.set(item.orderItemId, lines);
+  };
   for (const item of items) {
     if (item.recallOld !== true) {
       ready.push(item);
+      remember(item);
       continue;
     }
-    const entries = await lineEntries(context, item);
     const own = orderLineEntry(item);
-    const earlier = entries.filter(({ entry }) => entry < own);
+    const known = new Map<string, number>(inBatch.get(item.orderItemId));
+    for (const { entry, quantity } of await lineEntries(context, item)) known.set(entry, quantity);
+    const earlier = [...known].filter(([entry]) => entry < own);
     const { recallOld: _, ...edit } = item;
-    if (entries.some(({ entry }) => entry === own)) duplicates.push(item);
-    else if (earlier.length === 0) unremembered.push(item);
+    if (known.has(own)) duplicates.push(item);
+    // A snapshot row of a line the ledger holds nothing of is a new line: it takes its quantity.
+    else if (earlier.length === 0 && item.snapshot) {
+      ready.push(edit);
+      remember(edit);
+    } else if (earlier.length === 0) unremembered.push(item);
     else {
-      const old = earlier.reduce((sum, { quantity }) => sum + quantity, 0);
+      const old = earlier.reduce((sum, [, quantity]) => sum + quantity, 0);
       if (old === item.quantity) unchanged.push(item);
-      else resolved.push({ ...edit, quantity: item.quantity - old });
+      else {
+        const difference = { ...edit, quantity: item.quantity - old };
+        resolved.push(difference);
+        remember(difference);
+      }
     }
   }
   return { ready: [...ready, ...resolved], resolved, duplicates, unremembered, unchanged };

@@ -88,7 +88,7 @@ const entryPut = (
  */
 const decrementItem = (context: StoreContext, plan: OrderLinesPlan): TransactWriteItem => {
   const b = new ExpressionBuilder();
-  const oldest = plan.counted.reduce((min, item) => (item.position < min ? item.position : min), '\uffff');
+  const oldest = plan.counted.map((item) => item.position).sort()[0] as string;
   const stockPosition = b.name(Attr.STOCK_POSITION);
   const update = b.build(`ADD ${b.name(Attr.STOCK_QUANTITY)} ${b.value(numberValue(-plan.quantity))}`, [
     `attribute_exists(${b.name(Attr.PRODUCT_ID)})`,

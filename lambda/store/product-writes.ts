@@ -1,6 +1,6 @@
 import { type AttributeValue, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, PoisonRecordError } from '../errors.js';
-import type { ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
+import type { PositionKey, ProductColumns, ProductDeleted, ProductUpserted } from '../inventory/changes.js';
 import type { StoredProduct } from '../inventory/stored-product.js';
 import { reflectedPosition } from '../inventory/stored-product.js';
 import {
@@ -14,9 +14,9 @@ import { Attr, numberValue, stringValue } from './attributes.js';
 import { isTransactionConflict, pauseBeforeRetry } from './contention.js';
 import { markCounted, newCountToken, readOrderLinesFrom, recordCountToken } from './create-counting.js';
 import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
-import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
+import { HEAD_ENTRY, LedgerAttr, TRUNCATED_AT } from './ledger-attributes.js';
 import { Outcome } from './outcome.js';
-import { type ProductSnapshot, readProduct } from './product-reads.js';
+import { type ProductSnapshot, readProduct, truncateMarkerKey } from './product-reads.js';
 import type { StoreContext } from './store-context.js';
 import { transactWrite } from './transactions.js';
 
@@ -136,6 +136,7 @@ export const buildUpsertExpression = (
   plan: UpsertGroupPlan & { merged: ProductUpserted },
   stored: StoredProduct,
   stock: number | undefined,
+  truncatedAt?: PositionKey,
 ): Expression => {
   const b = new ExpressionBuilder();
   const { merged, stock: effect } = plan;
@@ -144,8 +145,14 @@ export const buildUpsertExpression = (
   if (stored.exists) {
     conditions.push(`attribute_exists(${b.name(Attr.PRODUCT_ID)})`);
     conditions.push(b.unchanged(Attr.CDC_POSITION, optionalString(stored.position)));
-  } else {
+  } else if (truncatedAt === undefined) {
     conditions.push(`attribute_not_exists(${b.name(Attr.PRODUCT_ID)})`);
+  } else {
+    // An item a TRUNCATE removed but its sweep has not deleted yet is absent: the create takes its place.
+    const position = b.name(Attr.CDC_POSITION);
+    conditions.push(
+      `(attribute_not_exists(${b.name(Attr.PRODUCT_ID)}) OR attribute_not_exists(${position}) OR ${position} < ${b.value(stringValue(truncatedAt))})`,
+    );
   }
   if (effect.kind === 'move') {
     // Commutes with order lines: no compare-and-set on the stock.
@@ -279,7 +286,9 @@ const upsertAfterRead = async (
   const snapshot = await readProduct(context, productId);
   const { stored } = snapshot;
   const plan = planUpsertGroup(changes, stored, context.stockModel);
-  const { applied, duplicates, stale, merged } = plan;
+  const { applied, duplicates, stale } = plan;
+  const merged =
+    stored.exists || plan.merged === undefined ? plan.merged : await withOldKeyColumns(context, plan.merged);
   if (merged === undefined) return { applied, duplicates, stale };
   if (!stored.exists && !canCreateItem(merged.columns)) throw incompleteNewItem(productId);
   const reset = plan.stock.kind === 'reset';
@@ -297,7 +306,7 @@ const upsertAfterRead = async (
     if (!(await markCounted(context, productId, ledger.pendingEntries, countToken))) return undefined;
   }
   const stock = stockAfter(plan.stock, stored, ledger?.quantity ?? 0);
-  const update = buildUpsertExpression({ ...plan, merged }, stored, stock);
+  const update = buildUpsertExpression({ ...plan, merged }, stored, stock, snapshot.truncatedAt);
   const what = `the upsert of product ${productId}`;
   if (stored.exists && !reset) {
     try {
@@ -338,6 +347,7 @@ const upsertAfterRead = async (
             ...recordCountToken(head, countToken),
           },
         },
+    ...(stored.exists ? [] : [truncateUnchanged(context, snapshot.truncatedAt)]),
     {
       Update: {
         TableName: context.tableName,
@@ -361,6 +371,36 @@ const upsertAfterRead = async (
   };
 };
 
+/**
+ * The create half of a primary-key change whose description is the TOAST placeholder (not sent) takes the
+ * old key's: from its item while the delete half has not been applied, else from what that delete carried
+ * into its head. Either half may be applied first, from any partition.
+ */
+const withOldKeyColumns = async (
+  context: StoreContext,
+  merged: ProductUpserted,
+): Promise<ProductUpserted> => {
+  if (merged.oldProductId === undefined || merged.columns.description !== undefined) return merged;
+  const old = await readProduct(context, merged.oldProductId, { physical: true });
+  const description = storedString(old.item, Attr.DESCRIPTION) ?? old.carriedDescription;
+  return description === undefined ? merged : { ...merged, columns: { ...merged.columns, description } };
+};
+
+/** A create is newer than the latest TRUNCATE as read: one that lands in between makes it re-read. */
+const truncateUnchanged = (
+  context: StoreContext,
+  truncatedAt: PositionKey | undefined,
+): TransactWriteItem => {
+  const b = new ExpressionBuilder();
+  return {
+    ConditionCheck: {
+      TableName: context.ledgerTableName,
+      Key: truncateMarkerKey(),
+      ...b.build(undefined, [b.unchanged(TRUNCATED_AT, optionalString(truncatedAt))]),
+    },
+  };
+};
+
 const withStock = (stock: number | undefined, name: string | undefined) => ({
   ...(stock === undefined ? {} : { stockAfter: stock }),
   ...(name === undefined ? {} : { name }),
@@ -373,7 +413,7 @@ const withStock = (stock: number | undefined, name: string | undefined) => ({
 export const deleteProduct = async (context: StoreContext, change: ProductDeleted): Promise<Outcome> => {
   const { productId, position } = change;
   for (let attempt = 0; ; attempt++) {
-    const snapshot = await readProduct(context, productId);
+    const snapshot = await readProduct(context, productId, { physical: true });
     const { stored } = snapshot;
     const current = reflectedPosition(stored);
     if (current !== undefined && current >= position) {
@@ -386,7 +426,14 @@ export const deleteProduct = async (context: StoreContext, change: ProductDelete
     const head = new ExpressionBuilder();
     const deleted = head.name(LedgerAttr.DELETED_AT);
     const at = head.value(stringValue(position));
-    const headUpdate = head.build(`SET ${deleted} = ${at}`, [
+    // The delete half of a key change leaves the row's description where the new key's create finds it.
+    const carried =
+      change.newProductId === undefined ? undefined : storedString(snapshot.item, Attr.DESCRIPTION);
+    const carry =
+      carried === undefined
+        ? ''
+        : `, ${head.name(LedgerAttr.CARRIED_DESCRIPTION)} = ${head.value(stringValue(carried))}`;
+    const headUpdate = head.build(`SET ${deleted} = ${at}${carry}`, [
       `(attribute_not_exists(${deleted}) OR ${deleted} < ${at})`,
     ]);
     const itemAction: TransactWriteItem = stored.exists

@@ -27,30 +27,35 @@ export const readStocks = async (
   productIds: readonly number[],
 ): Promise<ReadonlyMap<number, StockReading>> => {
   const readings = new Map<number, StockReading>();
+  const chunks: number[][] = [];
   for (let start = 0; start < productIds.length; start += KEYS_PER_BATCH_GET) {
-    let request: Record<string, KeysAndAttributes> | undefined = {
-      [context.tableName]: {
-        Keys: productIds
-          .slice(start, start + KEYS_PER_BATCH_GET)
-          .map((id) => ({ [Attr.PRODUCT_ID]: numberValue(id) })),
-        ConsistentRead: true,
-        ProjectionExpression: '#id, #stock, #name',
-        ExpressionAttributeNames: {
-          '#id': Attr.PRODUCT_ID,
-          '#stock': Attr.STOCK_QUANTITY,
-          '#name': Attr.NAME,
-        },
-      },
-    };
-    while (request !== undefined && Object.keys(request).length > 0) {
-      const answer: BatchGetItemCommandOutput = await context.client.send(
-        new BatchGetItemCommand({ RequestItems: request }),
-      );
-      for (const item of answer.Responses?.[context.tableName] ?? []) addReading(readings, item);
-      request = answer.UnprocessedKeys;
-    }
+    chunks.push(productIds.slice(start, start + KEYS_PER_BATCH_GET));
   }
+  // A batch of 1,000 records may name a few hundred products: their reads go out together.
+  await Promise.all(chunks.map((ids) => readChunk(context, ids, readings)));
   return readings;
+};
+
+const readChunk = async (
+  context: StoreContext,
+  productIds: readonly number[],
+  readings: Map<number, StockReading>,
+): Promise<void> => {
+  let request: Record<string, KeysAndAttributes> | undefined = {
+    [context.tableName]: {
+      Keys: productIds.map((id) => ({ [Attr.PRODUCT_ID]: numberValue(id) })),
+      ConsistentRead: true,
+      ProjectionExpression: '#id, #stock, #name',
+      ExpressionAttributeNames: { '#id': Attr.PRODUCT_ID, '#stock': Attr.STOCK_QUANTITY, '#name': Attr.NAME },
+    },
+  };
+  while (request !== undefined && Object.keys(request).length > 0) {
+    const answer: BatchGetItemCommandOutput = await context.client.send(
+      new BatchGetItemCommand({ RequestItems: request }),
+    );
+    for (const item of answer.Responses?.[context.tableName] ?? []) addReading(readings, item);
+    request = answer.UnprocessedKeys;
+  }
 };
 
 const addReading = (readings: Map<number, StockReading>, item: Record<string, AttributeValue>): void => {

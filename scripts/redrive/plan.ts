@@ -45,6 +45,8 @@ const describe = (decoded: DecodedRecord): Pick<RecordPlan, 'kind' | 'detail'> =
         kind: PlanKind.ORDER_LINE,
         detail: `order item ${decoded.orderItemId}: product ${decoded.productId}, quantity ${decoded.quantity}`,
       };
+    case 'ProductsTruncated':
+      return { kind: PlanKind.DELETE, detail: `TRUNCATE of products at ${decoded.position}` };
     default:
       return { kind: PlanKind.SKIP, detail: `${decoded.reason}: ${decoded.detail}` };
   }

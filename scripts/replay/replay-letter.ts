@@ -13,6 +13,7 @@ import { hasOrderLine, readProduct } from '../../lambda/store/product-reads.js';
 import { deleteProduct, upsertProductGroup } from '../../lambda/store/product-writes.js';
 import { readStocks } from '../../lambda/store/stock-reads.js';
 import type { StoreContext } from '../../lambda/store/store-context.js';
+import { truncateProducts } from '../../lambda/store/truncate-writes.js';
 
 export const LetterOutcome = {
   /** Applied now (or, in a dry run, would be). */
@@ -196,6 +197,15 @@ export const replayDecoded = async (target: ReplayTarget, decoded: DecodedLetter
     return { outcome: LetterOutcome.NOTHING_TO_APPLY, detail: decoded.detail };
   }
   try {
+    if (decoded.type === 'ProductsTruncated') {
+      if (target.dryRun)
+        return { outcome: LetterOutcome.REPLAYED, detail: `TRUNCATE of products at ${decoded.position}` };
+      const { removed, kept } = await truncateProducts(target.storeContext, decoded);
+      return {
+        outcome: LetterOutcome.REPLAYED,
+        detail: `TRUNCATE of products: ${removed} removed, ${kept} kept`,
+      };
+    }
     return decoded.type === 'OrderItemCreated'
       ? await replayOrderItem(target, decoded)
       : await replayProductChange(target, decoded);

@@ -29,12 +29,13 @@ describe('npm run bench options', () => {
     // Assess
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: npm run bench -- \[options\]/);
-    expect(result.stdout).toContain('--latency auto|<ms>[,<ms>...]');
+    expect(result.stdout).toContain('--latency <ms>|auto');
+    expect(result.stdout).toMatch(/Exit codes: 0 done/);
     expect(result.stderr).toBe('');
   });
 
   it.each([
-    [['--latency', 'abc'], "bench: --latency must be auto or milliseconds ≥ 0 (e.g. 30 or 30,10), got 'abc'"],
+    [['--latency', 'abc'], "bench: --latency must be auto or milliseconds ≥ 0 (e.g. 20), got 'abc'"],
     [['--latency=-5'], "got '-5'"],
     [['--frobnicate'], "bench: Unknown option '--frobnicate'"],
   ])('refuses %j with one line and exit code 2, no stack trace', async (args, message) => {
@@ -51,7 +52,7 @@ describe('npm run bench options', () => {
 
   it.each([
     [['--latency', ''], /got ''/],
-    [['--latency', '30,'], /got '30,'/],
+    [['--latency', '30,10'], /got '30,10'/],
     [['--latency', 'NaN'], /got 'NaN'/],
     [['--latency'], /argument missing/],
     [['--quick', '--smoke'], /pick one/],
@@ -65,14 +66,16 @@ describe('npm run bench options', () => {
     expect(attempt).toThrow(message);
   });
 
-  it('parseBenchArgs reads latencies in ms, auto by default', () => {
+  it('parseBenchArgs reads the latency in ms, 20 by default, or auto', () => {
     // Act
-    const listed = parseBenchArgs(['--latency', '30,0,2.5', '--skip-bundle']);
+    const given = parseBenchArgs(['--latency', '2.5', '--skip-bundle']);
+    const auto = parseBenchArgs(['--latency', 'auto']);
     const defaults = parseBenchArgs([]);
 
     // Assess
-    expect(listed).toMatchObject({ latencies: [30, 0, 2.5], skipBundle: true, quick: false });
-    expect(defaults.latencies).toBeUndefined();
+    expect(given).toMatchObject({ latency: 2.5, skipBundle: true, quick: false });
+    expect(auto.latency).toBe('auto');
+    expect(defaults.latency).toBe(20);
   });
 });
 

@@ -85,35 +85,48 @@ describe('bench smoke run', () => {
     expect(figures.jsonParseMs).toBeGreaterThan(0);
   });
 
-  it('runs the bench script end to end: same tables, writes at the coalescing limit, constant bookkeeping', async () => {
+  it('runs the bench script end to end: both consumers per batch size, the hot product, the targets', async () => {
     // Act
     const { stdout, stderr } = await run(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--smoke', '--skip-bundle', '--latency', '1'],
-      { env: { ...process.env }, timeout: 50_000 },
+      { env: { ...process.env }, timeout: 110_000 },
     );
     const line = (prefix: string): string => stdout.split('\n').find((text) => text.startsWith(prefix)) ?? '';
 
     // Assess
     expect(stdout).not.toContain('FAILED');
     // Progress goes to stderr, one line per phase, never between the figures.
-    expect(stderr).toContain('bench: naive per-record loop @1 ms/call (216 records)\n');
-    expect(stderr).toContain('bench: handler @1 ms/call (216 records)\n');
+    expect(stderr).toContain('bench: Python loop @1 ms/call, b100 (216 records)\n');
+    expect(stderr).toContain('bench: handler @1 ms/call, b1000 (216 records)\n');
     expect(stdout).not.toMatch(/^bench: /m);
+    expect(line('machine:')).toContain('load average');
     expect(line('injected latency:')).toContain('1 ms per call');
-    expect(line('throughput @1 ms/call:')).toMatch(/handler\/naive = \d+\.\d×/);
-    expect(line('latency:engine @1 ms/call:')).toMatch(/\d+\.\d:1 in this run/);
-    expect(line('same table @1 ms/call:')).toContain('yes');
-    expect(line('same table @1 ms/call:')).toContain('0 dead letters');
-    expect(line('write calls per record:')).toContain('= 1.000× the coalescing limit');
-    expect(line('write calls per record:')).toContain('0 failed');
-    expect(line('WCU method:')).toContain('computed from item sizes');
+    for (const batch of ['batch 100 @1 ms/call', 'batch 1,000 @1 ms/call']) {
+      // The loop makes exactly one call per record and never retries.
+      expect(line(`${batch}: calls per record:`)).toMatch(/loop 1\.000, handler \d\.\d{3}/);
+      expect(line(`${batch}: CPU µs per record:`)).toMatch(/loop \d+, handler \d+/);
+      expect(line(`${batch}: WCU per record:`)).toMatch(/WCU per order line: loop 1\.000, handler \d\.\d{3}/);
+      expect(line(`${batch}: attempts per commit:`)).toMatch(/loop 1\.000, handler \d\.\d{3}/);
+      expect(line(`${batch}: wall time:`)).toMatch(/loop\/handler = \d+\.\d×/);
+      expect(line(`${batch}: same table:`)).toContain('yes');
+      expect(line(`${batch}: same table:`)).toContain('handler stock = serial commit order on 40 of 40');
+      expect(line(`${batch}: same table:`)).toContain(
+        '200 ledger entries for 200 order lines; 0 dead letters',
+      );
+    }
     expect(line('WCU method:')).toContain('prices each of its writes exactly');
-    // Every order line is one ledger entry put in a transaction: 2 WCU each, 200 of them over 216 records.
     expect(line('footprint @4 order_items partitions:')).toContain('(200 entries, 0 heads)');
-    expect(line('footprint @4 order_items partitions:')).toContain(`ledger ${(400 / 216).toFixed(3)}`);
-    expect(line('footprint @200 order_items partitions:')).toContain(`ledger ${(400 / 216).toFixed(3)}`);
-    expect(line('item bookkeeping vs partitions:')).toContain('(+0 B;');
     expect(line('item bookkeeping vs partitions:')).toContain('constant: met');
-  });
+    expect(line('hot product method:')).toContain('TransactionConflict');
+    expect(line('hot product 20×5 @5 ms/call:')).toMatch(
+      /^hot product 20×5 @5 ms\/call: \d+ failed invocations/,
+    );
+    expect(line('hot product 20×5 @5 ms/call:')).toContain('20 committed');
+    expect(line('hot product 20×5 @5 ms/call:')).toContain('stock exact: yes');
+    expect(stdout.split('\n').filter((text) => text.startsWith('target: '))).toHaveLength(5);
+    expect(line('target: batch 1,000 @20 ms/call:')).toContain('(measured at 1 ms/call, not 20) — NOT MET');
+    expect(line('targets')).toMatch(/^targets (all met|NOT MET: \d+)/);
+    // Two consumers at two batch sizes, a footprint run and a hot product: ~40 s on a loaded 2-core machine.
+  }, 120_000);
 });

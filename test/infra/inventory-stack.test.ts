@@ -179,7 +179,7 @@ describe('InventoryStack without Kafka context', () => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      MemorySize: 512,
+      MemorySize: 1769,
       Timeout: 120,
       Environment: {
         Variables: {

@@ -37,7 +37,7 @@ const expectTwoBoundedMappings = (template: Template) => {
       FunctionName: { Ref: 'InventoryFunction' },
       Topics: [topic],
       StartingPosition: 'TRIM_HORIZON',
-      BatchSize: 100,
+      BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 1,
       MaximumRetryAttempts: 10,
       BisectBatchOnFunctionError: true,

@@ -9,25 +9,12 @@ import {
   ORDER_ITEMS_TOPIC,
   type OrderItemRow,
   productRecordAt,
+  sourceBlock,
   type TestKafkaRecord,
 } from '../support/debezium.js';
 
 /** Where each change committed: one transaction per change, each just after the previous one. */
 const at = (lsn: number) => ({ lastCommit: lsn - 5, lsn, tsMs: BASE_TS_MS + lsn });
-
-const lineSource = (lsn: number) => ({
-  version: '3.1.0.Final',
-  connector: 'postgresql',
-  name: 'dbserver1',
-  ts_ms: BASE_TS_MS + lsn,
-  snapshot: 'false',
-  db: 'shop',
-  sequence: JSON.stringify([String(lsn - 5), String(lsn)]),
-  schema: 'public',
-  table: 'order_items',
-  txId: 900 + lsn,
-  lsn,
-});
 
 const withColumns = (row: OrderItemRow) => ({ ...row, unit_price: '10.00', created_at: BASE_TS_MS * 1000 });
 
@@ -62,7 +49,7 @@ const line = (
     {
       before: op === 'd' ? before : op === 'u' ? before : null,
       after: op === 'd' ? null : withColumns(row),
-      source: lineSource(lsn),
+      source: sourceBlock('order_items', at(lsn)),
       op,
       ts_ms: BASE_TS_MS + lsn + 5,
       transaction: null,
@@ -152,6 +139,22 @@ describe('order-line edits and removals (SOURCE_SCHEMA.md: order lines that exis
       // Assess
       expect(edit.counts).toMatchObject({ OrderLineEdits: 1 });
       expect(await stockOf(service, id)).toBe(49);
+    });
+
+    it('recalls the old quantity from the same batch when a line is created and edited in it', async () => {
+      // Prepare
+      const service = services.get(model) as LocalService;
+      const id = nextProduct++;
+      const row = { id: id * 10, order_id: 1, product_id: id, quantity: 4 };
+      await service.invoke(mskEvent([product(id, 50, 100, 0)]));
+      const batch = mskEvent([line('c', row, 200, 0), line('u', { ...row, quantity: 9 }, 210, 1)]);
+
+      // Act: and the mapping redelivers the batch
+      await service.invoke(batch);
+      await service.invoke(batch);
+
+      // Assess
+      expect(await stockOf(service, id)).toBe(41);
     });
 
     it('moves a line’s quantity between products when its product_id changes', async () => {

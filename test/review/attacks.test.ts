@@ -111,8 +111,8 @@ describe('review attacks', () => {
       expect((await productOf(target))?.stock_quantity).toBe(8);
     });
 
-    // Known limit (docs/design.md, "Known limits"): it.fails records that the table is still wrong here.
-    it.fails('does not count the snapshot order lines again at every re-snapshot (ledger model)', async () => {
+    // Was a known limit: a line read by a second snapshot is settled against what the ledger holds of it.
+    it('does not count the snapshot order lines again at every re-snapshot (ledger model)', async () => {
       // Prepare: first snapshot at 500 (received 100, three order lines of 10), streaming, restart, snapshot at 5000
       const target = await service('ledger');
       const first = [
@@ -137,8 +137,8 @@ describe('review attacks', () => {
   });
 
   describe('snapshot.mode=initial interrupted: Debezium redoes the unfinished snapshot at a new point', () => {
-    // Known limit (docs/design.md, "Known limits"): it.fails records that the table is still wrong here.
-    it.fails('does not count the snapshot order lines twice (ledger model)', async () => {
+    // Was a known limit: the redone snapshot's lines are settled against the first one's entries.
+    it('does not count the snapshot order lines twice (ledger model)', async () => {
       // Prepare: the connector dies after emitting part of the snapshot at 500 and its slot stays; on restart the
       // snapshot is taken again at the current WAL position 600 and every row is emitted again.
       const target = await service('ledger');
@@ -162,8 +162,8 @@ describe('review attacks', () => {
   });
 
   describe('incremental snapshots', () => {
-    // Known limit (docs/design.md, "Known limits"): it.fails records that the table is still wrong here.
-    it.fails('does not count an already streamed order line again when an incremental snapshot reads it (ledger)', async () => {
+    // Was a known limit: the re-read line is settled against its streamed create's entry.
+    it('does not count an already streamed order line again when an incremental snapshot reads it (ledger)', async () => {
       // Prepare: order line 1 streamed as a create; later an incremental snapshot of order_items (a signal, or
       // `reconcile --repair-sql`) reads it again as op r at the watermark's position.
       const target = await service('ledger');

@@ -40,7 +40,7 @@ describe('invoke, replay and inventory against a running local endpoint', () => 
     expect(text).toContain('Result: succeeded');
     // The sample events committed in January 2025: beyond the default lag bound of 192 h, so counted as such.
     expect(text).toContain(
-      'counts (non-zero): RecordsProcessed 4, ProductsUpserted 4, LowStockAlerts 1, DynamoDbWrites 4, ChangesBeyondLagBound 4',
+      'counts (non-zero): RecordsProcessed 4, ProductsUpserted 4, LowStockAlerts 1, DynamoDbWrites 4, DynamoDbWriteAttempts 4, ChangesBeyondLagBound 4',
     );
     expect(text).toContain('low-stock alerts: 1004 Mechanical Keyboard stock 8');
     expect(text).toMatch(/Logs \(\d+\)\n {2}\d\d:\d\d:\d\d\.\d{3} +INFO +Batch received/);

@@ -158,7 +158,7 @@ describe('a tool ends on a silent endpoint with one line and exit code 1', () =>
     // Assess
     expect(code).toBe(2);
     expect(captured.stderr().split('\n')[0]).toBe(
-      'inventory: environment: INVENTORY_CALL_TIMEOUT_SECONDS: expected seconds in (0, 3600], got "soon"',
+      'inventory: environment: INVENTORY_CALL_TIMEOUT_SECONDS: expected seconds in (0, 3600], got "soon" (see npm run inventory -- --help)',
     );
   });
 });

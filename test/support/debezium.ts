@@ -37,7 +37,8 @@ export interface SourceAt {
 /** Source times near now, so that no generated change is past the lag bound. */
 export const BASE_TS_MS = Date.now() - 3_600_000;
 
-const source = (table: string, at: SourceAt, snapshot: boolean) => ({
+/** The `source` block the Postgres connector writes for a change of `table` at `at`. */
+export const sourceBlock = (table: string, at: SourceAt, snapshot = false) => ({
   version: '2.7.3.Final',
   connector: 'postgresql',
   name: 'dbserver1',
@@ -64,7 +65,7 @@ export const productEnvelopeAt = (op: Op, row: ProductRow, at: SourceAt) => ({
   before:
     op === 'd' ? { id: row.id, name: null, description: null, price: null, stock_quantity: null } : null,
   after: op === 'd' ? null : { ...row, created_at: 1_736_900_000_000_000, updated_at: at.tsMs * 1000 },
-  source: source('products', at, op === 'r'),
+  source: sourceBlock('products', at, op === 'r'),
   op,
   ts_ms: at.tsMs + 5,
   transaction: null,
@@ -76,7 +77,7 @@ export const productEnvelope = (op: Op, row: ProductRow, lsn: number, tsMs = BAS
 export const orderItemEnvelopeAt = (op: Op, row: OrderItemRow, at: SourceAt) => ({
   before: null,
   after: { ...row, unit_price: '10.00', created_at: at.tsMs * 1000 },
-  source: source('order_items', at, op === 'r'),
+  source: sourceBlock('order_items', at, op === 'r'),
   op,
   ts_ms: at.tsMs + 5,
   transaction: null,

@@ -32,6 +32,12 @@ export const inMemoryStores = () => {
       product.stock -= items.reduce((sum, item) => sum + item.quantity, 0);
       return { applied: items, inCount: [], pending: [], duplicates: [] };
     },
+    async truncateProducts() {
+      writes.push('truncate');
+      const removed = products.size;
+      products.clear();
+      return { removed, kept: 0 };
+    },
     async readStocks(productIds: readonly number[]) {
       writes.push(`read ${productIds.join(',')}`);
       return new Map(productIds.map((id) => [id, { stock: products.get(id)?.stock, name: undefined }]));

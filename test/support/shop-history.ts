@@ -29,6 +29,10 @@ export type ShopAction =
   /** A stock-take (orders, products) or a receipt of `value` more units (ledger). */
   | { readonly kind: 'count'; readonly id: number; readonly value: number }
   | { readonly kind: 'order'; readonly id: number; readonly lines: readonly number[] }
+  /** An order line of the product changes quantity (REPLICA IDENTITY FULL: the event has the old row). */
+  | { readonly kind: 'edit'; readonly id: number; readonly line: number; readonly quantity: number }
+  /** An order line of the product is removed (REPLICA IDENTITY FULL). */
+  | { readonly kind: 'cancel'; readonly id: number; readonly line: number }
   | { readonly kind: 'delete'; readonly id: number };
 
 export interface ShopSpec {
@@ -76,6 +80,8 @@ interface Change {
   readonly value: Record<string, unknown>;
   /** The TOAST placeholder for an unchanged description. */
   readonly toasted?: boolean;
+  /** An order line's old row, sent with REPLICA IDENTITY FULL on its update or delete. */
+  readonly before?: Record<string, unknown>;
 }
 
 export interface ShopLogs {
@@ -130,6 +136,23 @@ const actionArb: fc.Arbitrary<ShopAction> = fc.oneof(
       kind: fc.constant('order' as const),
       id: fc.integer({ min: 1, max: PRODUCT_IDS }),
       lines: fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('edit' as const),
+      id: fc.integer({ min: 1, max: PRODUCT_IDS }),
+      line: fc.nat({ max: 9 }),
+      quantity: fc.integer({ min: 1, max: 7 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('cancel' as const),
+      id: fc.integer({ min: 1, max: PRODUCT_IDS }),
+      line: fc.nat({ max: 9 }),
     }),
   },
   {
@@ -196,6 +219,16 @@ class SerialReference {
     if (change.table === 'order_items') {
       const counts = change.op === 'c' || (change.op === 'r' && this.model === 'ledger');
       if (counts) this.orderLine(Number(change.value.product_id), Number(change.value.quantity));
+      // Lines that exist count with their quantity as last committed (known here from the old row).
+      if (change.op === 'u' && change.before !== undefined) {
+        this.orderLine(
+          Number(change.value.product_id),
+          Number(change.value.quantity) - Number(change.before.quantity),
+        );
+      }
+      if (change.op === 'd' && change.before !== undefined) {
+        this.orderLine(Number(change.before.product_id), -Number(change.before.quantity));
+      }
       return;
     }
     if (change.op === 'd') {
@@ -282,6 +315,35 @@ const commitActions = (spec: ShopSpec, onCommit: (changes: Change[]) => void) =>
         value: toasted ? { ...value, description: '__debezium_unavailable_value' } : value,
         toasted,
       });
+    } else if (action.kind === 'edit' || action.kind === 'cancel') {
+      const lines = linesOf.get(action.id) ?? [];
+      const line = lines[action.line % Math.max(1, lines.length)];
+      if (line === undefined) continue;
+      const old = Number(line.value.quantity);
+      const quantity = action.kind === 'edit' ? action.quantity : 0;
+      if (action.kind === 'edit') {
+        if (quantity === old) continue;
+        const edited: Change = { ...line, op: 'u', value: { ...line.value, quantity }, before: line.value };
+        changes.push(edited);
+        // The line as it now stands (no old row: it is what a later removal of it carries as its old row).
+        const current: Change = { table: 'order_items', op: 'c', id: line.id, value: edited.value };
+        linesOf.set(
+          action.id,
+          lines.map((each) => (each === line ? current : each)),
+        );
+      } else {
+        changes.push({ ...line, op: 'd', value: line.value, before: line.value });
+        linesOf.set(
+          action.id,
+          lines.filter((each) => each !== line),
+        );
+      }
+      if (spec.model === 'products') {
+        // The shop's transaction also moves products.stock_quantity by the difference.
+        const next = { ...row, stock: row.stock - (quantity - old) };
+        reference.setRow(action.id, next, false);
+        changes.push({ table: 'products', op: 'u', id: action.id, value: productValue(action.id, next) });
+      }
     } else if (action.kind === 'order') {
       let stock = row.stock;
       for (const quantity of action.lines) {
@@ -315,6 +377,15 @@ const commitActions = (spec: ShopSpec, onCommit: (changes: Change[]) => void) =>
 };
 
 const envelopeOf = (change: Change, at: SourceAt) => {
+  if (change.table === 'order_items' && change.before !== undefined) {
+    const line = orderItemEnvelopeAt(
+      change.op,
+      change.value as unknown as Parameters<typeof orderItemEnvelopeAt>[1],
+      at,
+    );
+    const before = { ...change.before, unit_price: '10.00', created_at: line.after.created_at };
+    return { ...line, before, after: change.op === 'd' ? null : line.after };
+  }
   if (change.table === 'order_items') {
     return orderItemEnvelopeAt(
       change.op,
@@ -375,7 +446,7 @@ export const buildShopLogs = (spec: ShopSpec): ShopLogs => {
     ...[...atSnapshot.rows].map(
       ([id, row]): Change => ({ table: 'products', op: 'r', id, value: productValue(id, row) }),
     ),
-    ...[...liveLines.values()].map((line): Change => ({ ...line, op: 'r' })),
+    ...[...liveLines.values()].map(({ before: _, ...line }): Change => ({ ...line, op: 'r' })),
   ];
   const streamed = transactions.slice(spec.snapshotAfter);
   // What the table must equal: the snapshot as the starting state, then every streamed commit in order.

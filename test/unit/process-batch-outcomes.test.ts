@@ -62,6 +62,10 @@ class ScriptedStore implements InventoryStore {
     if (this.refuse(items)) throw new PoisonRecordError(ErrorCode.STORE_REJECTED, 'refused');
     return { applied: items, inCount: [], pending: [], duplicates: [], ...this.orders };
   };
+  truncateProducts: InventoryStore['truncateProducts'] = async () => {
+    this.calls.push('truncate');
+    return { removed: 0, kept: 0 };
+  };
   readStocks: InventoryStore['readStocks'] = async (productIds) => {
     this.calls.push(`read ${productIds.join(',')}`);
     return new Map([...this.stocks].filter(([id]) => productIds.includes(id)));

@@ -54,6 +54,7 @@ const applyingStore = (): InventoryStore => ({
     duplicates: [],
   }),
   readStocks: async () => new Map(),
+  truncateProducts: async () => ({ removed: 0, kept: 0 }),
 });
 
 const collectingDeadLetters = () => {

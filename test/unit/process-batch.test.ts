@@ -64,6 +64,7 @@ class SchedulingProbe implements InventoryStore {
       pending: [],
       duplicates: [],
     });
+  truncateProducts: InventoryStore['truncateProducts'] = async () => ({ removed: 0, kept: 0 });
   readStocks: InventoryStore['readStocks'] = async (productIds) =>
     new Map(productIds.map((id) => [id, { stock: 100, name: undefined }]));
 }

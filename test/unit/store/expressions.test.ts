@@ -122,7 +122,7 @@ describe('buildHeadCondition', () => {
   it('requires a create to be newer than the last delete and a reset to see the same ledger version', () => {
     // Act
     const condition = buildHeadCondition(
-      { stored: ABSENT_PRODUCT, headVersion: 3, item: undefined },
+      { stored: ABSENT_PRODUCT, headVersion: 3, item: undefined, truncatedAt: undefined },
       { newerThanDelete: positionAt(1000), sameVersion: true },
     );
 
@@ -140,7 +140,7 @@ describe('buildHeadCondition', () => {
 
   it('accepts a head that does not exist yet', () => {
     const condition = buildHeadCondition(
-      { stored: ABSENT_PRODUCT, headVersion: undefined, item: undefined },
+      { stored: ABSENT_PRODUCT, headVersion: undefined, item: undefined, truncatedAt: undefined },
       { sameVersion: true },
     );
     expect(resolved(condition.ConditionExpression, condition.ExpressionAttributeNames)).toBe(
