@@ -276,20 +276,11 @@ export class BatchProcessor {
     this.#counters.add(MetricName.DUPLICATES_SKIPPED, result.duplicates.length);
     this.#counters.add(MetricName.EVENTS_IGNORED, result.unchanged?.length ?? 0);
     this.#warnUnremembered(productId, result.unremembered ?? []);
-    const late = result.pending.filter((item) => this.#isBeyondLagBound(item) && item.sharesRecord !== true);
-    this.#counters.recordDone(step.items.filter((item) => item.sharesRecord !== true).length - late.length);
+    this.#counters.recordDone(step.items.filter((item) => item.sharesRecord !== true).length);
     if (result.applied.length > 0) this.#decremented.add(productId);
-    // Its product did not arrive within the bound: it never will, or someone must look. The ledger keeps
-    // the entry too, so a product that does arrive still counts it, and a replay finds it applied.
-    for (const item of late) {
-      await this.#deadLetter(
-        item.record,
-        new PoisonRecordError(
-          ErrorCode.UNKNOWN_PRODUCT,
-          `Product ${productId} is not in the inventory table ${this.#deps.config.lagBoundHours} h after this order line; replay once it exists`,
-        ),
-      );
-    }
+    // A line whose product is absent waits in the ledger however late it is (the WARN above names it when
+    // past the bound): a dead letter now would count it a second time once a create summed the ledger.
+    // Only the expiry function, when the entry expires uncounted, writes its letter.
   }
 
   #warnUnremembered(productId: number, items: readonly InventoryChange[]): void {

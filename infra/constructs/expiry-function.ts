@@ -10,9 +10,16 @@ import { bucketObjectsWildcardFinding } from './nag-findings.js';
 
 /**
  * What the expiry handler does to either table: the consistent GetItem of a product's item and of its ledger
- * head (lambda/store/product-reads.ts, readProduct). It writes to neither: TTL already removed the entry.
+ * head (lambda/store/product-reads.ts, readProduct). It writes nothing to the inventory table.
  */
 export const EXPIRY_TABLE_ACTIONS = ['dynamodb:GetItem'] as const;
+
+/**
+ * On the ledger table, also UpdateItem: before it decides, the expiry handler bumps the product's head
+ * `version` (lambda/expiry/settle-expired.ts), so that a create still in flight sums the ledger again without
+ * the removed entry. It touches nothing else there.
+ */
+export const EXPIRY_LEDGER_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem'] as const;
 
 /** Logical id kept stable so `sam local invoke` and events/sam-env.json can name the function. */
 export const EXPIRY_FUNCTION_LOGICAL_ID = 'ExpiryFunction';
@@ -71,8 +78,8 @@ export class ExpiryFunction extends Construct {
           resources: [props.table.tableArn],
         }),
         new PolicyStatement({
-          sid: 'ReadLedgerTable',
-          actions: [...EXPIRY_TABLE_ACTIONS],
+          sid: 'LedgerHead',
+          actions: [...EXPIRY_LEDGER_ACTIONS],
           resources: [props.ledgerTable.tableArn],
         }),
         new PolicyStatement({

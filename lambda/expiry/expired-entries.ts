@@ -19,6 +19,8 @@ export interface ExpiredOrderLine {
   readonly entry: string;
   readonly position: string;
   readonly record: KafkaRecord;
+  /** The token of the last create attempt that summed it, if one did (store/create-counting.ts). */
+  readonly countedBy?: string;
 }
 
 const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
@@ -59,5 +61,14 @@ export const expiredPendingOrderLines = (records: readonly LedgerStreamRecord[])
     ) {
       return [];
     }
-    return [{ productId, entry, position: entry.slice(1, entry.indexOf('#')), record: kafkaRecord }];
+    const countedBy = image[LedgerAttr.COUNTED_BY]?.S;
+    return [
+      {
+        productId,
+        entry,
+        position: entry.slice(1, entry.indexOf('#')),
+        record: kafkaRecord,
+        ...(countedBy === undefined ? {} : { countedBy }),
+      },
+    ];
   });

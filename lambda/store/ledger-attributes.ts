@@ -29,6 +29,10 @@ export const LedgerAttr = {
   PENDING: 'pending',
   /** Entry, pending only: the Kafka record as delivered (JSON), so an expired one can become a dead letter. */
   SOURCE_RECORD: 'source_record',
+  /** Entry, pending only: the token of the create attempt that summed it (counted iff the head lists it). */
+  COUNTED_BY: 'counted_by',
+  /** Head: the tokens of the creates that committed (string set; one per create, kept for good). */
+  COUNTED_CREATES: 'counted_creates',
 } as const;
 
 /**

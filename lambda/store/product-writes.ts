@@ -12,11 +12,12 @@ import {
 } from '../inventory/upsert-group.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
 import { isTransactionConflict, pauseBeforeRetry } from './contention.js';
+import { markCounted, newCountToken, readOrderLinesFrom, recordCountToken } from './create-counting.js';
 import { isConditionalCheckFailed, rejectIfInvalid, storedNumber, storedString } from './item-reader.js';
 import { carriedAssignment, oldKeyDescription, settleNewKey, stillAwaited } from './key-change-writes.js';
 import { HEAD_ENTRY, LedgerAttr, TRUNCATED_AT } from './ledger-attributes.js';
 import { Outcome } from './outcome.js';
-import { type ProductSnapshot, readProduct, sumOrderLinesFrom, truncateMarkerKey } from './product-reads.js';
+import { type ProductSnapshot, readProduct, truncateMarkerKey } from './product-reads.js';
 import type { StoreContext } from './store-context.js';
 import { transactWrite } from './transactions.js';
 
@@ -306,11 +307,16 @@ const upsertAfterRead = async (
   // The head condition below catches one that lands between this read and the write.
   const mayHaveEntries =
     stored.exists || snapshot.headVersion !== undefined || stored.deletedAt !== undefined;
-  const ledgerQuantity =
+  const ledger =
     plan.stock.kind === 'reset' && mayHaveEntries
-      ? await sumOrderLinesFrom(context, productId, plan.stock.from)
-      : 0;
-  const stock = stockAfter(plan.stock, stored, ledgerQuantity);
+      ? await readOrderLinesFrom(context, productId, plan.stock.from)
+      : undefined;
+  // A create where a head exists leaves a token of what it counted (create-counting.ts).
+  const countToken = !stored.exists && mayHaveEntries ? newCountToken() : undefined;
+  if (countToken !== undefined && ledger !== undefined) {
+    if (!(await markCounted(context, productId, ledger.pendingEntries, countToken))) return undefined;
+  }
+  const stock = stockAfter(plan.stock, stored, ledger?.quantity ?? 0);
   const update = buildUpsertExpression({ ...plan, merged }, stored, stock, snapshot.truncatedAt, {
     awaitingOf: oldKey?.awaitingOf,
     descriptionSent: plan.merged?.columns.description !== undefined,
@@ -346,7 +352,15 @@ const upsertAfterRead = async (
     sameVersion: reset,
   });
   const items: TransactWriteItem[] = [
-    { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } },
+    countToken === undefined
+      ? { ConditionCheck: { TableName: context.ledgerTableName, Key: headKey(productId), ...head } }
+      : {
+          Update: {
+            TableName: context.ledgerTableName,
+            Key: headKey(productId),
+            ...recordCountToken(head, countToken),
+          },
+        },
     ...(stored.exists ? [] : [truncateUnchanged(context, snapshot.truncatedAt)]),
     ...(oldKey?.awaitingOf === undefined ? [] : [stillAwaited(context, oldKey.awaitingOf)]),
     {

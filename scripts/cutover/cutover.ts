@@ -4,9 +4,16 @@ import type { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Attr } from '../../lambda/store/attributes.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
 import { callTimeoutMs } from '../cli/call-timeout.js';
-import { UsageError } from '../cli/errors.js';
+import { CliError, ExitCode, UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { openDatabase, type ProductsDatabase } from '../reconcile/database.js';
+import {
+  contentSignature,
+  newestReflected,
+  type RecheckResult,
+  type Reflected,
+  recheckStamps,
+} from './guard.js';
 import { createInventoryTable, type InventoryTable, StampOutcome } from './inventory-table.js';
 import { parseCutoverArgs } from './options.js';
 import { CutoverProgress } from './progress.js';
@@ -35,6 +42,8 @@ export interface CutoverDependencies {
 export interface CutoverResult {
   readonly counts: CutoverCounts;
   readonly missingIds: readonly string[];
+  /** Items this run stamped, with their content when scanned (guard.ts contentSignature). */
+  readonly stamped: ReadonlyMap<string, string>;
 }
 
 /** Runs `work` over `items` with at most `limit` in flight, in no particular order of completion. */
@@ -57,6 +66,7 @@ export const cutover = async (run: CutoverRun, deps: CutoverDependencies): Promi
   const { table, progress } = deps;
   const counts = emptyCounts();
   const missingIds: string[] = [];
+  const stamped = new Map<string, string>();
   const estimate = await table.estimateItems();
   const of = estimate === undefined || estimate === 0 ? '' : ` of ~${estimate}`;
   const withStock = needsSourceStock(run.stockModel);
@@ -68,6 +78,7 @@ export const cutover = async (run: CutoverRun, deps: CutoverDependencies): Promi
       return id !== undefined && item[Attr.CDC_POSITION] === undefined ? [Number(id)] : [];
     });
     const stocks = withStock ? await deps.database?.stockQuantities(unstamped) : undefined;
+    const signatures = new Map(page.map((item) => [item[Attr.PRODUCT_ID]?.N, contentSignature(item)]));
     const plans = page.flatMap((item): ItemPlan[] => {
       const plan = planItem(item, stocks);
       return plan === undefined ? [] : [plan];
@@ -85,8 +96,10 @@ export const cutover = async (run: CutoverRun, deps: CutoverDependencies): Promi
     else {
       await eachLimited(stamps, run.concurrency, async (plan) => {
         const outcome = await table.stamp(stampUpdate(run.tableName, plan, run.positions));
-        if (outcome === StampOutcome.STAMPED) counts.stamped += 1;
-        else if (outcome === StampOutcome.ALREADY_STAMPED) counts.alreadyStamped += 1;
+        if (outcome === StampOutcome.STAMPED) {
+          counts.stamped += 1;
+          stamped.set(plan.productId, signatures.get(plan.productId) ?? '');
+        } else if (outcome === StampOutcome.ALREADY_STAMPED) counts.alreadyStamped += 1;
         else counts.gone += 1;
       });
     }
@@ -97,7 +110,43 @@ export const cutover = async (run: CutoverRun, deps: CutoverDependencies): Promi
   }
   progress.finish();
   missingIds.sort((a, b) => Number(a) - Number(b));
-  return { counts, missingIds };
+  return { counts, missingIds, stamped };
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const listed = (ids: readonly string[]): string =>
+  ids.length > 10 ? `${ids.slice(0, 10).join(', ')}, … (${ids.length})` : ids.join(', ');
+
+/**
+ * Refuses a P older than what the tables already record: stamping it would make the changes between P and
+ * that record count again (order lines subtracted twice). One line, exit code 2: the command line is wrong.
+ */
+const refuseOlderPosition = (reflected: Reflected | undefined, positions: StampPositions, raw: string) => {
+  if (reflected === undefined || reflected.position <= positions.cdcPosition) return;
+  throw new UsageError(
+    `--position ${raw} is older than what the table already reflects (product ${reflected.productId}: ` +
+      `${reflected.what} at ${reflected.position}, P is ${positions.cdcPosition}); take P again as the last change of the topics`,
+  );
+};
+
+/** The stamps' re-check as one refusal line (exit 3), or undefined when every stamp is intact. */
+const recheckFailure = (result: RecheckResult, tableName: string): CliError | undefined => {
+  const parts = [
+    ...(result.erased.length > 0
+      ? [`${result.erased.length} lost their stamp (${listed(result.erased)})`]
+      : []),
+    ...(result.writtenOver.length > 0
+      ? [`${result.writtenOver.length} were written over (${listed(result.writtenOver)})`]
+      : []),
+  ];
+  if (parts.length === 0) return undefined;
+  return new CliError(
+    `of the items stamped, ${parts.join(' and ')}: something still writes to ${tableName} (the Python ` +
+      'service, or the mappings started early). Do not start the mappings: stop it, take P again, run cutover ' +
+      'again (it stamps what lost its stamp), and check the written-over items with npm run reconcile',
+    ExitCode.FOUND,
+  );
 };
 
 /**
@@ -150,6 +199,11 @@ export const cutoverMain = async (
       { endpoint: options.endpoint, env, tableName: options.tableName, needsBucket: false },
       async (connection) => {
         const { tableName } = connection.config;
+        refuseOlderPosition(
+          await newestReflected(connection.dynamoDb, tableName, connection.config.ledgerTableName),
+          positions,
+          formatCutoverPosition(position),
+        );
         progress.note(
           `${options.dryRun ? 'dry run: ' : ''}stamping the items of ${tableName} without cdc_position ` +
             `(${connection.description}), stock model ${stockModel}`,
@@ -178,7 +232,26 @@ export const cutoverMain = async (
           missingIds: result.missingIds,
           durationMs: now() - started,
         };
-        io.stdout(options.json ? renderJson(report) : renderReport(report));
+        let recheck: RecheckResult | undefined;
+        if (!options.dryRun) {
+          // A writer still running shows as stamps erased or items changed since they were stamped.
+          await sleep(options.recheckAfterSeconds * 1000);
+          recheck = await recheckStamps(
+            connection.dynamoDb,
+            tableName,
+            result.stamped,
+            positions.cdcPosition,
+          );
+        }
+        const full = {
+          ...report,
+          recheck,
+          recheckAfterSeconds: options.recheckAfterSeconds,
+          durationMs: now() - started,
+        };
+        io.stdout(options.json ? renderJson(full) : renderReport(full));
+        const failure = recheck === undefined ? undefined : recheckFailure(recheck, tableName);
+        if (failure !== undefined) throw failure;
       },
     );
   } finally {

@@ -44,6 +44,8 @@ ${STOCK_MODEL_HELP}
   --json                   one JSON document on stdout instead of the text summary
   --page-size <n>          items per Scan page (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE})
   --concurrency <n>        conditional writes in flight (default ${DEFAULT_CONCURRENCY}, at most ${MAX_CONCURRENCY})
+  --recheck-after <s>      wait this long after stamping, then read the stamped items again: a stamp erased or
+                           an item changed means something still writes (exit 3; default 10, 0 to 3600)
   -h, --help               show this help
   SOURCE_EPOCH             the function's epoch (default 0): the keys carry it, so it must be the deployed value
 
@@ -71,6 +73,7 @@ export interface CutoverOptions {
   readonly json: boolean;
   readonly pageSize: number;
   readonly concurrency: number;
+  readonly recheckAfterSeconds: number;
 }
 
 const positiveInteger = (raw: string | undefined, option: string, fallback: number, max: number): number => {
@@ -81,6 +84,15 @@ const positiveInteger = (raw: string | undefined, option: string, fallback: numb
   }
   if (value > max) throw new UsageError(`${option} must be at most ${max}, got ${raw}`);
   return value;
+};
+
+const DEFAULT_RECHECK_AFTER_SECONDS = 10;
+const MAX_RECHECK_AFTER_SECONDS = 3600;
+
+const recheckAfter = (raw: string | undefined): number => {
+  if (raw === undefined) return DEFAULT_RECHECK_AFTER_SECONDS;
+  if (raw === '0') return 0;
+  return positiveInteger(raw, '--recheck-after', DEFAULT_RECHECK_AFTER_SECONDS, MAX_RECHECK_AFTER_SECONDS);
 };
 
 /** The command line → validated options; every mistake is a UsageError naming the option. */
@@ -95,6 +107,7 @@ export const parseCutoverArgs = (argv: readonly string[]): CutoverOptions => {
     json: { type: 'boolean' },
     'page-size': { type: 'string' },
     concurrency: { type: 'string' },
+    'recheck-after': { type: 'string' },
   });
   if (values.position === undefined) {
     throw new UsageError(
@@ -112,5 +125,6 @@ export const parseCutoverArgs = (argv: readonly string[]): CutoverOptions => {
     json: values.json === true,
     pageSize: positiveInteger(values['page-size'], '--page-size', DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     concurrency: positiveInteger(values.concurrency, '--concurrency', DEFAULT_CONCURRENCY, MAX_CONCURRENCY),
+    recheckAfterSeconds: recheckAfter(values['recheck-after']),
   };
 };

@@ -1,4 +1,5 @@
 import type { StockModel } from '../../lambda/inventory/stock-model.js';
+import type { RecheckResult } from './guard.js';
 import type { StampPositions } from './source-position.js';
 
 export interface CutoverCounts {
@@ -38,7 +39,28 @@ export interface CutoverReport {
   /** Ids of the first MAX_LISTED_MISSING items without a products row. */
   readonly missingIds: readonly string[];
   readonly durationMs: number;
+  /** The stamps read again after the run (absent in a dry run). */
+  readonly recheck?: RecheckResult | undefined;
+  readonly recheckAfterSeconds?: number;
 }
+
+const recheckLines = (report: CutoverReport): string[] => {
+  const { recheck } = report;
+  if (recheck === undefined) return [];
+  const intact = recheck.checked - recheck.erased.length - recheck.writtenOver.length - recheck.gone.length;
+  const lines = [
+    '',
+    `Stamps read again after ${report.recheckAfterSeconds ?? 0} s: ${intact} of ${recheck.checked} intact` +
+      `${recheck.erased.length > 0 ? `, ${recheck.erased.length} erased` : ''}` +
+      `${recheck.writtenOver.length > 0 ? `, ${recheck.writtenOver.length} written over` : ''}` +
+      `${recheck.gone.length > 0 ? `, ${recheck.gone.length} deleted since` : ''}.`,
+  ];
+  if (recheck.erased.length === 0 && recheck.writtenOver.length === 0)
+    lines.push(
+      'Nothing else writes to the table: deploy the mappings (step 5), then start the connector (step 6).',
+    );
+  return lines;
+};
 
 export const renderReport = (report: CutoverReport): string => {
   const { counts } = report;
@@ -65,7 +87,7 @@ export const renderReport = (report: CutoverReport): string => {
       `Items without a products row (left without bookkeeping; check them with npm run reconcile): ${report.missingIds.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
     );
   }
-  lines.push('', `Done in ${(report.durationMs / 1000).toFixed(1)} s.`);
+  lines.push(...recheckLines(report), '', `Done in ${(report.durationMs / 1000).toFixed(1)} s.`);
   return `${lines.join('\n')}\n`;
 };
 
@@ -83,6 +105,7 @@ export const renderJson = (report: CutoverReport): string =>
       dryRun: report.dryRun,
       counts: report.counts,
       missingInDatabaseIds: report.missingIds,
+      ...(report.recheck === undefined ? {} : { recheck: report.recheck }),
       durationMs: report.durationMs,
     },
     null,

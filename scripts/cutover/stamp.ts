@@ -1,10 +1,14 @@
 import type { AttributeValue, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { StockModel } from '../../lambda/inventory/stock-model.js';
 import { Attr, numberValue, stringValue } from '../../lambda/store/attributes.js';
+import { RECHECKED_ATTRIBUTES } from './guard.js';
 import type { StampPositions } from './source-position.js';
 
-/** What the Scan reads of each item: its key and whether it has our bookkeeping. */
-export const SCANNED_ATTRIBUTES = [Attr.PRODUCT_ID, Attr.CDC_POSITION] as const;
+/**
+ * What the Scan reads of each item: its key, whether it has our bookkeeping, and what a writer changes (so
+ * that the stamps can be checked again at the end: guard.ts).
+ */
+export const SCANNED_ATTRIBUTES = RECHECKED_ATTRIBUTES;
 
 export type ScannedItem = Readonly<Record<string, AttributeValue>>;
 

@@ -17,6 +17,11 @@ export interface ProductsDatabase {
   productsAfter(after: number | undefined, limit: number, withOrdered: boolean): Promise<DatabaseProduct[]>;
   /** Which of `ids` are products rows. */
   existingIds(ids: readonly number[]): Promise<Set<number>>;
+  /**
+   * The database's WAL position now: the insert position on a primary, the replayed position on a replica.
+   * Every change committed before the call has a lower position (`--delete-missing`).
+   */
+  currentLsn(): Promise<bigint>;
   /** products.stock_quantity of those of `ids` that are rows (cutover's source_stock). */
   stockQuantities(ids: readonly number[]): Promise<Map<number, number>>;
   close(): Promise<void>;
@@ -164,6 +169,14 @@ export const openDatabase = async (
         [ids.map(String)],
       );
       return new Set(rows.map((row) => Number(row.id)));
+    },
+    async currentLsn() {
+      const rows = await query<{ lsn: string }>(
+        `SELECT ((CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)
+                 - '0/0'::pg_lsn)::text AS lsn`,
+        [],
+      );
+      return BigInt(rows[0]?.lsn ?? '0');
     },
     async stockQuantities(ids) {
       if (ids.length === 0) return new Map();

@@ -37,7 +37,7 @@ What is checked, per stock model:
                  Within bounds only: products.stock_quantity − SUM(order_items.quantity) ≤ stock_quantity ≤
                  products.stock_quantity. The stock is the last count less the order lines committed after
                  it; which lines those are is commit order, which the rows alone do not show. A stock inside
-                 the bounds is counted as "bounded", not as a difference.
+                 the bounds is counted as "bounded", neither a difference nor agreeing.
   never          last_updated, cdc_timestamp, cdc_position, stock_position (commit-time bookkeeping). A change
                  committed while reconcile reads may show as a difference until the pipeline applies it:
                  run again before repairing.
@@ -62,14 +62,20 @@ Repair through the pipeline:
   --repair-sql             print the SQL (on stdout; the report goes to stderr) that asks Debezium for an
                            incremental snapshot of public.products limited to the products that differ, so
                            that the connector sends those rows again and the function applies them by its
-                           own ordering rules. Run it on the primary. Items without a products row, and stocks
-                           off by order lines (orders, ledger), cannot be repaired that way: listed as comments.
+                           own ordering rules. Run it on the primary. Items without a products row, stocks off
+                           by order lines, and (orders, ledger) rows that would become a new count while order
+                           lines exist, or a ledger move that misses the exact stock, are not sent: listed as
+                           comments with how to repair them; the comments say what each row does to the stock.
   --signal-table <name>    the connector's signalling table (default ${DEFAULT_SIGNAL_TABLE}); it needs
                            signal.data.collection=<name> on the connector (docs/operations.md, "Reconcile")
   --signal-data-size <n>   size of the signalling table's data column (default ${DEFAULT_SIGNAL_DATA_SIZE}): longer id lists
                            are split into several signals
   --legacy-signal          Debezium 2.0 to 2.3: "additional-condition" (one string) instead of 2.4's
                            "additional-conditions" list
+  --delete-missing         remove for good the items that have no products row (the delete was lost), as the
+                           function removes a deleted product: item and ledger-head delete position in one
+                           transaction, at the database's WAL position read after the comparison, so no older
+                           change brings them back. Writes: needs the function's DynamoDB delete actions.
 
 Output: a table of the differences (product_id, difference, table value, database value), a summary and
 what was checked; progress on stderr when it is a terminal or the run takes more than 2 s.
@@ -97,6 +103,7 @@ export interface ReconcileOptions {
   readonly signalTable: string;
   readonly signalDataSize: number;
   readonly signalFormat: SignalFormat;
+  readonly deleteMissing: boolean;
 }
 
 const positiveInteger = (raw: string | undefined, option: string, fallback: number, max?: number): number => {
@@ -132,6 +139,7 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileOptions =>
     rate: { type: 'string' },
     'max-listed': { type: 'string' },
     'repair-sql': { type: 'boolean' },
+    'delete-missing': { type: 'boolean' },
     'signal-table': { type: 'string' },
     'signal-data-size': { type: 'string' },
     'legacy-signal': { type: 'boolean' },
@@ -165,5 +173,6 @@ export const parseReconcileArgs = (argv: readonly string[]): ReconcileOptions =>
     signalTable,
     signalDataSize: signalDataSize(values['signal-data-size']),
     signalFormat: values['legacy-signal'] === true ? SignalFormat.LEGACY : SignalFormat.CURRENT,
+    deleteMissing: values['delete-missing'] === true,
   };
 };

@@ -1,10 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { StockModel } from '../../lambda/inventory/stock-model.js';
+import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { withAwsConnection } from '../cli/aws-connection.js';
 import { callTimeoutMs } from '../cli/call-timeout.js';
 import { ExitCode } from '../cli/errors.js';
 import type { CliIo } from '../cli/run-cli.js';
 import { openDatabase, type ProductsDatabase } from './database.js';
+import { deleteMissingItems, formatDeleteMissing } from './delete-missing.js';
 import { parseReconcileArgs } from './options.js';
 import { repairScript, signalIdPrefix } from './repair-sql.js';
 import { driftCount, ReconcileProgress, type ReconcileReport, renderJson, renderReport } from './report.js';
@@ -24,6 +26,8 @@ export interface ReconcileDependencies {
   readonly tableName: string;
   readonly progress: ReconcileProgress;
   readonly sleep?: Sleep;
+  /** Told every item key without a products row that is a database id (for --delete-missing). */
+  readonly onNotInDatabase?: (ids: readonly number[]) => void;
 }
 
 /** Table keys that can be products ids: integers in BIGINT's range (anything else has no row). */
@@ -33,6 +37,11 @@ const asDatabaseId = (id: string): number | undefined => {
   if (!/^-?\d+$/.test(id)) return undefined;
   const big = BigInt(id);
   return big >= BIGINT_MIN && big <= BIGINT_MAX && Number.isSafeInteger(Number(id)) ? Number(id) : undefined;
+};
+
+const asDatabaseIds = (id: string): number[] => {
+  const number = asDatabaseId(id);
+  return number === undefined ? [] : [number];
 };
 
 /**
@@ -80,6 +89,7 @@ export const reconcile = async (run: ReconcileRun, deps: ReconcileDependencies):
     if (extra.length > 0) {
       const items = await table.getItems(extra);
       for (const id of extra) tally.notInDatabase(id, items.get(id));
+      deps.onNotInDatabase?.(extra.flatMap((id) => asDatabaseIds(id)));
     }
     progress.update(
       `looked up ${tally.counts.tableItems} table key(s) in the database, ${tally.counts.notInDatabase} without a row`,
@@ -107,6 +117,7 @@ export const reconcileMain = async (
       async (connection) => {
         const stockModel = options.stockModel ?? connection.config.stockModel;
         const tableName = connection.config.tableName;
+        const missing: number[] = [];
         const tally = await reconcile(
           { stockModel, pageSize: options.pageSize, maxListed: options.maxListed, rate: options.rate },
           {
@@ -114,8 +125,17 @@ export const reconcileMain = async (
             dynamoDb: connection.dynamoDb,
             tableName,
             progress: new ReconcileProgress(io, now),
+            ...(options.deleteMissing ? { onNotInDatabase: (ids) => missing.push(...ids) } : {}),
           },
         );
+        const deletion = options.deleteMissing
+          ? await deleteMissingItems(
+              missing,
+              database,
+              storeContextFrom(connection.dynamoDb, { ...connection.config, stockModel }),
+              connection.config.sourceEpoch,
+            )
+          : undefined;
         const report: ReconcileReport = {
           tableName,
           tableWhere: connection.description,
@@ -123,6 +143,7 @@ export const reconcileMain = async (
           stockModel,
           counts: tally.counts,
           products: tally.sortedListed(),
+          withinBoundsIds: tally.withinBoundsIds(),
           unlisted: tally.unlisted,
           maxListed: options.maxListed,
           startedAt,
@@ -139,14 +160,18 @@ export const reconcileMain = async (
               },
               `inventory-cdc reconcile ${startedAt.toISOString()}: table ${tableName} against ${database.description}` +
                 ` (stock model ${stockModel}), ${driftCount(tally.counts)} product(s) differ`,
+              stockModel,
             )
           : undefined;
-        if (options.json) io.stdout(renderJson(report, repair?.statements));
+        if (deletion !== undefined && !options.json) io.stderr(formatDeleteMissing(deletion));
+        if (options.json) io.stdout(renderJson(report, repair?.statements, deletion));
         else if (repair !== undefined) {
           io.stderr(renderReport(report));
           io.stdout(repair.text);
         } else io.stdout(renderReport(report));
-        return driftCount(tally.counts) === 0 ? ExitCode.OK : ExitCode.FOUND;
+        // What --delete-missing removed is repaired; anything else that differs is still found.
+        const repaired = (deletion?.deleted.length ?? 0) + (deletion?.alreadyAbsent.length ?? 0);
+        return driftCount(tally.counts) - repaired === 0 ? ExitCode.OK : ExitCode.FOUND;
       },
     );
   } finally {

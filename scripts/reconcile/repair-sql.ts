@@ -1,4 +1,6 @@
+import { StockModel } from '../../lambda/inventory/stock-model.js';
 import { PRODUCTS_TABLE } from './database.js';
+import { SnapshotEffect } from './snapshot-effect.js';
 
 /**
  * Products rows next to each other in id order (no row in between that agrees) whose items differ: `first` and
@@ -131,13 +133,65 @@ export interface RepairPlan {
   readonly stockOff: { readonly ids: readonly number[]; readonly total: number };
   /** Items without a products row: nothing the connector could send. */
   readonly notInDatabase: { readonly ids: readonly string[]; readonly total: number };
+  /** The products sent again, by what their snapshot row does to the stock. */
+  readonly effects?: Partial<
+    Record<SnapshotEffect, { readonly ids: readonly number[]; readonly total: number }>
+  >;
+  /**
+   * Products that differ but are not sent again: their row would set a stock the database cannot confirm
+   * (orders, ledger: a new count at the snapshot's point while order lines exist). `truth` when the rows
+   * prove the stock (ledger).
+   */
+  readonly unrepairable?: {
+    readonly ids: ReadonlyArray<{ readonly id: number; readonly truth?: number }>;
+    readonly total: number;
+  };
 }
+
+const EFFECT_TEXT: Record<SnapshotEffect, string> = {
+  [SnapshotEffect.SET]: 'set the stock to products.stock_quantity (the row is the stock: exact)',
+  [SnapshotEffect.KEEP]:
+    'leave the stock as it is (the row carries the count last applied) and correct name, description, price',
+  [SnapshotEffect.MOVE]:
+    'move the stock by the difference between the row and the count last applied (a receipt the table missed), to exactly products.stock_quantity − SUM(order_items.quantity)',
+  [SnapshotEffect.RESET]:
+    'create or set the stock to products.stock_quantity as a count at the snapshot point (exact: no order lines)',
+};
+
+/** What the snapshot rows do to the stock, and what is not sent because it would not be exact. */
+const effectLines = (plan: RepairPlan, model: StockModel | undefined): string[] => {
+  const lines: string[] = [];
+  for (const effect of Object.values(SnapshotEffect)) {
+    const sample = plan.effects?.[effect];
+    if (sample === undefined || sample.total === 0) continue;
+    lines.push(`-- The snapshot row will ${EFFECT_TEXT[effect]}: ${idList(sample.ids, sample.total)}`);
+  }
+  const unrepairable = plan.unrepairable;
+  if (unrepairable !== undefined && unrepairable.total > 0) {
+    const ids = unrepairable.ids.map(({ id, truth }) =>
+      truth === undefined ? `${id}` : `${id} (to ${truth})`,
+    );
+    lines.push(
+      '-- NOT sent again: their row would become a new count at the snapshot point, less only the order lines',
+      '-- committed after that point, dropping those committed between the last count and it. ' +
+        (model === StockModel.LEDGER
+          ? 'Under ledger the stock is exactly'
+          : 'Repair them by a stock-take in the shop (UPDATE products SET stock_quantity = <counted> WHERE'),
+      model === StockModel.LEDGER
+        ? '-- products.stock_quantity − SUM(order_items.quantity), shown in brackets: set stock_quantity to it and source_stock to products.stock_quantity on the item once the pipeline has caught up:'
+        : "-- id = …): the function applies it as a new count, exactly, with the row's other columns:",
+      `-- ${idList(ids, unrepairable.total)}`,
+    );
+  }
+  return lines;
+};
 
 /** The whole --repair-sql output: comments that say what it does and what it cannot, then the signals. */
 export const repairScript = (
   plan: RepairPlan,
   options: SignalOptions,
   heading: string,
+  model?: StockModel,
 ): { text: string; statements: string[] } => {
   const statements = signalStatements(plan.runs, options);
   const lines = [`-- ${heading}`];
@@ -154,6 +208,7 @@ export const repairScript = (
       ...statements,
     );
   }
+  lines.push(...effectLines(plan, model));
   if (plan.stockOff.total > 0) {
     lines.push(
       '-- Stock not recomputed by sending the row again: the row carries the count, not the order lines (and a',
@@ -163,8 +218,8 @@ export const repairScript = (
   }
   if (plan.notInDatabase.total > 0) {
     lines.push(
-      '-- In the table but not in the database (no row to send; the delete was lost): check each, then delete the',
-      `-- item by hand: ${idList(plan.notInDatabase.ids, plan.notInDatabase.total)}`,
+      '-- In the table but not in the database (no row to send; the delete was lost): check each, then remove them',
+      `-- for good with npm run reconcile -- --delete-missing: ${idList(plan.notInDatabase.ids, plan.notInDatabase.total)}`,
     );
   }
   return { text: `${lines.join('\n')}\n`, statements };

@@ -3,6 +3,7 @@ import type { CliIo } from '../cli/run-cli.js';
 import { StatusLine } from '../cli/status-line.js';
 import { formatTable } from '../cli/table.js';
 import { type Field, MODEL_CHECKS, type ModelChecks, Status, type TableValue } from './compare.js';
+import type { DeleteMissingResult } from './delete-missing.js';
 import type { Drift, ReconcileCounts } from './tally.js';
 
 export interface ReconcileReport {
@@ -16,6 +17,8 @@ export interface ReconcileReport {
   /** Products that differ beyond --max-listed: counted, not listed. */
   readonly unlisted: number;
   readonly maxListed: number;
+  /** First ids of the products with no difference found whose stock is confirmed within bounds only. */
+  readonly withinBoundsIds?: readonly number[];
   readonly startedAt: Date;
   readonly durationMs: number;
 }
@@ -115,8 +118,13 @@ export const renderReport = (report: ReconcileReport): string => {
       `stock model ${report.stockModel}`,
   ];
   const sides = `${counts.databaseProducts} products row(s), ${counts.tableItems} item(s) in ${report.tableName}`;
-  if (drifted === 0) {
+  if (drifted === 0 && counts.withinBounds === 0) {
     lines.push(`In agreement: ${sides}.`);
+  } else if (drifted === 0) {
+    lines.push(
+      `No difference found, but only ${counts.agree} product(s) agree (${sides}): the stock of ` +
+        `${counts.withinBounds} is only within bounds.`,
+    );
   } else {
     lines.push(
       formatDrift(report.products),
@@ -128,13 +136,18 @@ export const renderReport = (report: ReconcileReport): string => {
       '',
       `${drifted} product(s) differ: ${counts.missingFromTable} missing from the table, ` +
         `${counts.notInDatabase} in the table but not in the database, ${counts.different} with different ` +
-        `values; ${counts.agree} agree (${sides}).`,
+        `values; ${counts.agree} agree${counts.withinBounds > 0 ? `, ${counts.withinBounds} within bounds only` : ''} (${sides}).`,
     );
   }
   if (counts.stockBounded > 0) {
+    const sample = report.withinBoundsIds ?? [];
     lines.push(
       `Stock of ${counts.stockBounded} product(s) with order lines was checked within bounds only: under ` +
-        'orders the rows do not show which lines committed after the last count.',
+        'orders the rows do not show which lines committed after the last count, so the database cannot ' +
+        'confirm it (a stock-take in the shop sets a count the function applies exactly).' +
+        (sample.length > 0
+          ? ` Within bounds, not confirmed: ${sample.join(', ')}${counts.withinBounds > sample.length ? `, … and ${counts.withinBounds - sample.length} more` : ''}.`
+          : ''),
     );
   }
   lines.push(
@@ -145,10 +158,15 @@ export const renderReport = (report: ReconcileReport): string => {
 };
 
 /** Pure: the --json document. */
-export const renderJson = (report: ReconcileReport, repairSql?: readonly string[]): string =>
+export const renderJson = (
+  report: ReconcileReport,
+  repairSql?: readonly string[],
+  deleteMissing?: DeleteMissingResult,
+): string =>
   `${JSON.stringify(
     {
-      inAgreement: driftCount(report.counts) === 0,
+      // Only what the rows confirm exactly agrees: a stock within bounds is not agreement.
+      inAgreement: driftCount(report.counts) === 0 && report.counts.withinBounds === 0,
       table: report.tableName,
       endpoint: report.tableWhere,
       database: report.database,
@@ -157,9 +175,13 @@ export const renderJson = (report: ReconcileReport, repairSql?: readonly string[
       counts: { ...report.counts, differ: driftCount(report.counts) },
       products: report.products,
       unlistedProducts: report.unlisted,
+      withinBoundsIds: report.withinBoundsIds ?? [],
       startedAt: report.startedAt.toISOString(),
       durationMs: report.durationMs,
       ...(repairSql === undefined ? {} : { repairSql }),
+      ...(deleteMissing === undefined
+        ? {}
+        : { deleteMissing: { ...deleteMissing, lsn: String(deleteMissing.lsn) } }),
     },
     null,
     2,

@@ -14,13 +14,20 @@ import {
   tableValue,
 } from './compare.js';
 import type { IdRun, RepairPlan } from './repair-sql.js';
+import { type SnapshotEffect, snapshotOutcome } from './snapshot-effect.js';
 
 export interface ReconcileCounts {
   /** Rows in public.products. */
   databaseProducts: number;
   /** Items in the table. */
   tableItems: number;
+  /** Products whose every compared value, stock included, the rows confirm exactly. */
   agree: number;
+  /**
+   * Products with no difference found whose stock the rows confirm only within bounds (orders, with order
+   * lines): never counted as agreeing.
+   */
+  withinBounds: number;
   missingFromTable: number;
   notInDatabase: number;
   different: number;
@@ -76,6 +83,7 @@ export class Tally {
     databaseProducts: 0,
     tableItems: 0,
     agree: 0,
+    withinBounds: 0,
     missingFromTable: 0,
     notInDatabase: 0,
     different: 0,
@@ -90,6 +98,9 @@ export class Tally {
   #resendCount = 0;
   readonly #stockOff = new IdSample<number>();
   readonly #notInDatabase = new IdSample<string>();
+  readonly #withinBounds = new IdSample<number>();
+  readonly #effects = new Map<SnapshotEffect, IdSample<number>>();
+  readonly #unrepairable = new IdSample<{ readonly id: number; readonly truth?: number }>();
 
   constructor(model: StockModel, maxListed: number) {
     this.#model = model;
@@ -105,8 +116,19 @@ export class Tally {
     const comparison = compareProduct(this.#model, row, item);
     this.counts.databaseProducts += 1;
     if ('stock' in comparison && comparison.stock === StockCheck.BOUNDED) this.counts.stockBounded += 1;
-    const resend = resendChanges(this.#model, comparison);
+    // A row sent again must not set a stock the database cannot confirm (snapshot-effect.ts).
+    const outcome = snapshotOutcome(this.#model, row, item);
+    const changes = resendChanges(this.#model, comparison);
+    const resend = changes && outcome.safe;
+    if (changes && !outcome.safe)
+      this.#unrepairable.add({
+        id: row.id,
+        ...(outcome.truth === undefined ? {} : { truth: outcome.truth }),
+      });
     if (resend) {
+      const effect = this.#effects.get(outcome.effect) ?? new IdSample<number>();
+      this.#effects.set(outcome.effect, effect);
+      effect.add(row.id);
       this.#resendCount += 1;
       if (this.#run === undefined) this.#run = { first: row.id, last: row.id, rows: 1 };
       else {
@@ -115,6 +137,11 @@ export class Tally {
       }
     } else {
       this.#closeRun();
+    }
+    if (comparison.status === Status.AGREE && comparison.stock === StockCheck.BOUNDED) {
+      this.counts.withinBounds += 1;
+      this.#withinBounds.add(row.id);
+      return comparison;
     }
     if (comparison.status === Status.AGREE) {
       this.counts.agree += 1;
@@ -184,7 +211,16 @@ export class Tally {
       resendCount: this.#resendCount,
       stockOff: { ids: this.#stockOff.ids, total: this.#stockOff.total },
       notInDatabase: { ids: this.#notInDatabase.ids, total: this.#notInDatabase.total },
+      effects: Object.fromEntries(
+        [...this.#effects].map(([effect, sample]) => [effect, { ids: sample.ids, total: sample.total }]),
+      ),
+      unrepairable: { ids: this.#unrepairable.ids, total: this.#unrepairable.total },
     };
+  }
+
+  /** Products with no difference found whose stock the rows confirm only within bounds: first ids. */
+  withinBoundsIds(): readonly number[] {
+    return this.#withinBounds.ids;
   }
 
   #list(drift: Drift): void {

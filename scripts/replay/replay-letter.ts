@@ -237,3 +237,39 @@ export const holdBack = async (
     detail: `waits for ${blockerKey} (product ${item.productId}, earlier offset): replay that one first`,
   };
 };
+
+/** The message versions before the expiry function decided alone wrote for a late line they also kept pending. */
+const KEPT_PENDING_TOO =
+  /^Product -?\d+ is not in the inventory table \d+ h after this order line; replay once it exists$/;
+/** The expiry function's own letter: no create counted the line (lambda/expiry/settle-expired.ts). */
+const UNCOUNTED_AT_EXPIRY = /^No create of product -?\d+ counted this order line/;
+
+/**
+ * A letter an older version wrote at once for a late order line whose product was absent, while it also kept
+ * the line pending in the ledger, and that the expiry function has not (yet) found uncounted.
+ */
+export const wasAlsoKeptPending = (letter: DeadLetter): boolean =>
+  letter.errors.some(
+    ({ code, message }) => code === ErrorCode.UNKNOWN_PRODUCT && KEPT_PENDING_TOO.test(message),
+  ) && !letter.errors.some(({ message }) => UNCOUNTED_AT_EXPIRY.test(message));
+
+/**
+ * Such a letter's line counted through its pending entry when its product arrived: while the entry is there,
+ * replay finds it a duplicate; once it expired, the expiry function wrote its own failure into this letter
+ * if no create had counted it. So a product that arrived and a ledger without the entry mean: counted by the
+ * create. Undefined when the usual replay decides (the product absent, or the entry still there).
+ */
+export const settledByItsCreate = async (
+  target: ReplayTarget,
+  item: OrderItemCreated,
+): Promise<LetterResult | undefined> => {
+  const { stored } = await readProduct(target.storeContext, item.productId);
+  const arrived = stored.exists || (stored.deletedAt !== undefined && stored.deletedAt > item.position);
+  if (!arrived || (await hasOrderLine(target.storeContext, item))) return undefined;
+  return {
+    outcome: LetterOutcome.ALREADY_APPLIED,
+    detail:
+      `product ${item.productId} −${item.quantity}: counted by its product's create (the version that wrote this ` +
+      'letter also kept the line pending; its entry expired and the expiry function found it counted)',
+  };
+};

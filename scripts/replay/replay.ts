@@ -22,8 +22,10 @@ import {
   type LetterResult,
   type ReplayTarget,
   replayDecoded,
+  settledByItsCreate,
+  wasAlsoKeptPending,
 } from './replay-letter.js';
-import { formatSummary, ReplayProgress, type ReplaySummary } from './report.js';
+import { formatSummary, pastLagBoundNote, ReplayProgress, type ReplaySummary } from './report.js';
 import { compareForReplay, matchesCoordinates, matchesLetter } from './selection.js';
 
 export interface ReplayRun {
@@ -244,6 +246,7 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
   const counts = emptyCounts();
   const stillFailingByCode: Record<string, number> = {};
   const results: Array<{ key: string } & LetterResult> = [];
+  const pastLagBound: string[] = [];
   const progress = new ReplayProgress(lines, selected.length, run.dryRun, counts);
   const summary = (): ReplaySummary => ({
     listed: all.length,
@@ -254,15 +257,28 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
     results,
     dryRun: run.dryRun,
     deleteReplayed: run.deleteReplayed,
+    pastLagBound,
+    lagBoundHours: config.lagBoundHours,
   });
   try {
     for (const letter of selected) {
       const decoded = decodeLetter(letter.body, config);
       const blocker = guard.blockerOf(letter.coordinates, decoded);
-      const result: LetterResult =
-        blocker === undefined || decoded.type !== 'OrderItemCreated'
+      const settled =
+        decoded.type === 'OrderItemCreated' && blocker === undefined && wasAlsoKeptPending(letter.body)
+          ? await settledByItsCreate(target, decoded)
+          : undefined;
+      const replayed: LetterResult =
+        settled ??
+        (blocker === undefined || decoded.type !== 'OrderItemCreated'
           ? await replayDecoded(target, decoded)
-          : await holdBack(target, decoded, blocker);
+          : await holdBack(target, decoded, blocker));
+      const late = lateNote(decoded, replayed, config.lagBoundHours, now());
+      const result = late === undefined ? replayed : { ...replayed, detail: `${replayed.detail}; ${late}` };
+      if (late !== undefined) {
+        pastLagBound.push(letter.key);
+        io.stderr(`replay: ${letter.key}: ${late}\n`);
+      }
       if (result.outcome === LetterOutcome.STILL_FAILING || result.outcome === LetterOutcome.HELD_BACK) {
         guard.stillPending(letter.key, letter.coordinates, decoded);
       }
@@ -280,6 +296,22 @@ export const replayDeadLetters = async (run: ReplayRun, deps: ReplayDependencies
     io.stdout(run.json === true ? `${JSON.stringify(summary(), null, 2)}\n` : formatSummary(summary()));
   }
   return summary();
+};
+
+/**
+ * An order line replayed past LAG_BOUND_HOURS: its ledger entry, and with it the memory of a copy applied
+ * earlier, may be gone. Letters the expiry function writes are never counted before; others may be.
+ */
+const lateNote = (
+  decoded: DecodedLetter,
+  result: LetterResult,
+  lagBoundHours: number,
+  now: Date,
+): string | undefined => {
+  if (decoded.type !== 'OrderItemCreated' || decoded.sourceTsMs === undefined) return undefined;
+  if (result.outcome !== LetterOutcome.REPLAYED) return undefined;
+  const hoursAgo = (now.getTime() - decoded.sourceTsMs) / 3_600_000;
+  return hoursAgo > lagBoundHours ? pastLagBoundNote(hoursAgo, lagBoundHours) : undefined;
 };
 
 /** Exit code 3, as redrive's: the run completed, but letters stay pending or a --key named none. */

@@ -13,7 +13,15 @@ export interface ReplaySummary {
   readonly results: ReadonlyArray<{ readonly key: string } & LetterResult>;
   readonly dryRun: boolean;
   readonly deleteReplayed: boolean;
+  /** Order-line letters replayed (or that would be) whose change is older than LAG_BOUND_HOURS. */
+  readonly pastLagBound?: readonly string[];
+  readonly lagBoundHours?: number;
 }
+
+/** Past the bound the ledger may have forgotten a copy of the line counted earlier: as redrive says it. */
+export const pastLagBoundNote = (hoursAgo: number, lagBoundHours: number): string =>
+  `committed ${Math.floor(hoursAgo)} h ago, past LAG_BOUND_HOURS (${lagBoundHours} h): the ledger no longer ` +
+  'remembers a copy of this line applied earlier, so it may now count twice; check the product with npm run reconcile';
 
 const LABEL: Record<LetterOutcome, [live: string, dry: string]> = {
   [Outcomes.REPLAYED]: ['replayed', 'would replay'],
@@ -108,5 +116,8 @@ export const formatSummary = (summary: ReplaySummary): string => {
     ),
     row('skipped by filter', summary.skippedByFilter),
     resolved > 0 ? `  ${resolved} letter(s) ${dryRun ? `would be ${settled}` : settled}\n` : '',
+    (summary.pastLagBound?.length ?? 0) > 0
+      ? `  ${summary.pastLagBound?.length} order line(s) ${dryRun ? 'would be' : 'were'} replayed past LAG_BOUND_HOURS (${summary.lagBoundHours} h): check their products with npm run reconcile\n`
+      : '',
   ].join('');
 };

@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EXPIRY_FUNCTION_LOGICAL_ID, EXPIRY_TABLE_ACTIONS } from '../../infra/constructs/expiry-function.js';
+import {
+  EXPIRY_FUNCTION_LOGICAL_ID,
+  EXPIRY_LEDGER_ACTIONS,
+  EXPIRY_TABLE_ACTIONS,
+} from '../../infra/constructs/expiry-function.js';
 import { FUNCTION_LOGICAL_ID } from '../../infra/constructs/inventory-function.js';
 import { EXPIRY_METRICS } from '../../infra/constructs/inventory-metrics.js';
 import {
@@ -227,7 +231,7 @@ describe('The ledger stream and its expiry function', () => {
     });
   });
 
-  it('lets the expiry function only read an item of either table and put dead letters', () => {
+  it('lets the expiry function only read an item of either table, update a ledger head, and put dead letters', () => {
     // Assess
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyName: Match.stringLikeRegexp('^ExpiryRuntimeAccess'),
@@ -247,9 +251,9 @@ describe('The ledger stream and its expiry function', () => {
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^InventoryTable'), 'Arn'] },
           },
           {
-            Sid: 'ReadLedgerTable',
+            Sid: 'LedgerHead',
             Effect: 'Allow',
-            Action: 'dynamodb:GetItem',
+            Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
             Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('^LedgerTable'), 'Arn'] },
           },
           {
@@ -267,6 +271,7 @@ describe('The ledger stream and its expiry function', () => {
       },
     });
     expect(EXPIRY_TABLE_ACTIONS).toEqual(['dynamodb:GetItem']);
+    expect(EXPIRY_LEDGER_ACTIONS).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
   });
 
   it('lets its mapping read that stream, list streams and send to that queue, in a policy of its own', () => {
@@ -290,7 +295,7 @@ describe('The ledger stream and its expiry function', () => {
     expect(STREAM_LIST_ACTIONS).toEqual(['dynamodb:ListStreams']);
   });
 
-  it('gives the expiry role nothing beyond those two policies: no writes to either table, no S3 reads', () => {
+  it('gives the expiry role nothing beyond those two policies: no writes but the ledger head bump, no S3 reads', () => {
     // Act
     const policies = policiesOfRole(template, /^ExpiryRole/);
     const statements = policies.flatMap(
@@ -314,6 +319,7 @@ describe('The ledger stream and its expiry function', () => {
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
+      'dynamodb:UpdateItem',
     ]);
     expect(actions.filter((action) => action.startsWith('s3:'))).toEqual(['s3:PutObject', 's3:GetObject']);
     expect(actions.filter((action) => action.includes('*'))).toEqual([]);

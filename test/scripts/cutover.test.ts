@@ -342,6 +342,8 @@ describe('cutover from the Python service, then the handover through the real ha
         '--postgres',
         postgresUrl,
         ...(json ? ['--json'] : []),
+        '--recheck-after',
+        '0',
         ...args,
       ],
       captured.io,
@@ -472,6 +474,65 @@ describe('cutover from the Python service, then the handover through the real ha
       expect(second.json.counts).toMatchObject({ stamped: 0, alreadyStamped: pythonItems });
       expect(first.stderr).toMatch(/^cutover: stamping the items of cutover-\d+ without cdc_position/m);
     } finally {
+      await service.stop();
+    }
+  });
+
+  it('refuses, in one line with exit code 2, a P older than what the table already reflects', async () => {
+    // Prepare: the mappings were started before the stamp and applied changes committed after P
+    const { history, service, position } = await playPythonEra('orders');
+    try {
+      await deliver(service, handover(history, Start.COPIED_OFFSETS).afterP);
+      const before = await service.scanInventory();
+
+      // Act
+      const { code, stderr } = await cutover('orders', service, ['--position', position], { json: false });
+
+      // Assess: stamping at P would make the order lines between P and what the table holds count again
+      expect(code).toBe(2);
+      expect(stderr.split('\n').filter((line) => line !== '')).toHaveLength(1);
+      expect(stderr).toMatch(
+        /^cutover: --position \["\d+","\d+"\] is older than what the table already reflects \(product \d+: .* at [0-9a-f]+, P is [0-9a-f]+\); take P again .*\n$/,
+      );
+      expect(await service.scanInventory()).toEqual(before);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('reads its stamps again and exits 3, not telling to start the mappings, while the Python service still writes', async () => {
+    // Prepare: the Python service was not stopped; it keeps writing the Mouse as it holds it
+    const { history, service, position } = await playPythonEra('orders');
+    const mouse = history.atP.expected.find((item) => item.product_id === 2) as ExpectedItem;
+    let writing = true;
+    const python = (async () => {
+      while (writing) {
+        await aws.dynamoDb.send(
+          new PutItemCommand({ TableName: service.config.tableName, Item: pythonItem(mouse) }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    try {
+      // Act
+      const result = await cutover('orders', service, ['--position', position, '--recheck-after', '1'], {
+        json: false,
+      });
+      writing = false;
+      await python;
+      const quiet = await cutover('orders', service, ['--position', position, '--recheck-after', '1']);
+
+      // Assess: once it has stopped, a second run stamps what lost its stamp and says what to do next
+      expect(result.code).toBe(3);
+      expect(result.stderr).toMatch(
+        /^cutover: of the items stamped, 1 lost their stamp \(2\): something still writes/m,
+      );
+      expect(result.stderr).not.toContain('deploy the mappings');
+      expect(quiet.code).toBe(0);
+      expect(quiet.json).toMatchObject({ counts: { stamped: 1 }, recheck: { erased: [], writtenOver: [] } });
+    } finally {
+      writing = false;
+      await python;
       await service.stop();
     }
   });

@@ -8,10 +8,16 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../lambda/config.js';
+import { decodeRecord } from '../../lambda/decode/decode-record.js';
+import type { ProductUpserted } from '../../lambda/inventory/changes.js';
+import { upsertProductGroup } from '../../lambda/store/product-writes.js';
+import { storeContextFrom } from '../../lambda/store/store-context-factory.js';
 import { runCli } from '../../scripts/cli/run-cli.js';
 import { type EmbeddedAws, startEmbeddedAws } from '../../scripts/local/embedded-aws.js';
 import { RECONCILE_TOOL } from '../../scripts/reconcile/options.js';
 import { reconcileMain } from '../../scripts/reconcile/reconcile.js';
+import { productRecordAt } from '../support/debezium.js';
 import { capturingIo, startTestPostgres, type TestPostgres } from './support/postgres.js';
 
 const PRODUCTS_TABLE = 'reconcile-products';
@@ -221,8 +227,11 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
         { 'data-collection': 'public.products', filter: '(id IN (11) OR id BETWEEN 20 AND 23)' },
       ],
     });
+    expect(result.stdout).toContain(
+      '-- The snapshot row will set the stock to products.stock_quantity (the row is the stock: exact): 11, 20, 21, 22, 23\n',
+    );
     expect(result.stdout).toContain('but not in the database');
-    expect(result.stdout).toContain('item by hand: 9002');
+    expect(result.stdout).toContain('for good with npm run reconcile -- --delete-missing: 9002');
     const client = await postgres.client();
     try {
       await client.query(
@@ -303,11 +312,108 @@ describe('reconcile against a real PostgreSQL and DynamoDB Local', () => {
     expect(listedIds(ledger.stderr)).toEqual([2, 4]);
     expect(ledger.stderr).toMatch(/ 2 {2}stock_quantity +102 +95 \(102 received − 7 ordered\)\n/);
     expect(ledger.stderr).toMatch(/ 4 {2}source_stock +1 +104 \(the last count applied\)\n/);
-    expect(ledger.stdout).toContain('"filter":"(id IN (4))"');
+    // Sending row 4 again would move its (right) stock by 104 − 1: not sent; the exact values are given instead.
+    expect(ledger.stdout).not.toContain('INSERT');
+    expect(ledger.stdout).toMatch(
+      /-- NOT sent again: .*\n.*Under ledger the stock is exactly\n.*\n-- 4 \(to 104\)\n/,
+    );
     expect(ledger.stdout).toMatch(/set the count by a stock-take under orders: 2\n/);
     expect(orders.code).toBe(3);
     expect(listedIds(orders.stdout)).toEqual([4]);
     expect(orders.stdout).toContain('Stock of 2 product(s) with order lines was checked within bounds only');
+  });
+
+  it('--delete-missing removes an item without a row for good: an older update arriving later does not bring it back', async () => {
+    // Prepare: an item the function created (at LSN 500) whose row is gone, its delete lost
+    const table = 'reconcile-delete';
+    await Promise.all([aws.createTable(table), aws.createLedgerTable(`${table}-ledger`)]);
+    await load(table, (row) => row.stock_quantity);
+    const ghost = { id: 9003, name: 'Ghost', description: null, price: '1.00', stock_quantity: 3 };
+    const config = {
+      ...loadConfig({ ...env, DYNAMODB_TABLE: table, DLQ_S3_BUCKET: 'unused', STOCK_MODEL: 'products' }),
+    };
+    const store = storeContextFrom(aws.dynamoDb, config);
+    const change = (lsn: number, name: string) =>
+      decodeRecord(
+        productRecordAt('u', { ...ghost, name }, { lastCommit: lsn - 1, lsn, tsMs: Date.now() }, lsn),
+        config,
+      ) as ProductUpserted;
+    await upsertProductGroup(store, [change(500, 'Ghost')]);
+
+    // Act: then an update committed before the row was deleted arrives late
+    const deleted = await run(
+      ['--postgres', postgres.url, '--stock-model', 'products', '--delete-missing'],
+      table,
+    );
+    const late = await upsertProductGroup(store, [change(900, 'Ghost, renamed')]);
+    const again = await run(['--postgres', postgres.url, '--stock-model', 'products'], table);
+
+    // Assess
+    expect(deleted.code).toBe(0);
+    expect(deleted.stderr).toMatch(
+      /--delete-missing: delete recorded at PostgreSQL WAL position [0-9A-F]+\/[0-9A-F]+/,
+    );
+    expect(deleted.stderr).toMatch(/ {2}deleted +1 +9003\n/);
+    expect(late.stale).toHaveLength(1);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`In agreement: 250 products row(s), 250 item(s) in ${table}.`);
+  });
+
+  it('--repair-sql never sends a row that would reset a stock with order lines, and a stock within bounds is never called agreeing', async () => {
+    // Prepare (orders): product 6's item, written by the Python service (no source_stock), holds the count less
+    // its order line of 2 committed after it, the truth; only its name drifted
+    const table = 'reconcile-repair';
+    await Promise.all([aws.createTable(table), aws.createLedgerTable(`${table}-ledger`)]);
+    await load(table, (row) => row.stock_quantity - row.ordered);
+    const row6 = rowOf(6);
+    const { source_stock: _, ...python } = item({ ...row6, name: 'Old name' }, row6.stock_quantity - 2);
+    await aws.dynamoDb.send(new PutItemCommand({ TableName: table, Item: python }));
+    const config = loadConfig({
+      ...env,
+      DYNAMODB_TABLE: table,
+      DLQ_S3_BUCKET: 'unused',
+      STOCK_MODEL: 'orders',
+    });
+    const store = storeContextFrom(aws.dynamoDb, config);
+    const orders = ['--postgres', postgres.url, '--stock-model', 'orders'];
+
+    // Act: the repair, then the connector's incremental snapshot of what it selects, through the function
+    const repair = await run([...orders, '--repair-sql'], table);
+    const selected = [...repair.stdout.matchAll(/id IN \(([\d,]+)\)/g)].flatMap((match) =>
+      (match[1] ?? '').split(',').map(Number),
+    );
+    for (const id of selected) {
+      const row = rowOf(id);
+      const snapshotRow = productRecordAt(
+        'r',
+        {
+          id,
+          name: row.name,
+          description: row.description,
+          price: row.price,
+          stock_quantity: row.stock_quantity,
+        },
+        { lastCommit: 900_000, lsn: 900_100, tsMs: Date.now() },
+        id,
+      );
+      await upsertProductGroup(store, [decodeRecord(snapshotRow, config) as ProductUpserted]);
+    }
+    const after = await run(orders, table);
+    await setAttribute(table, 6, 'name', { S: row6.name });
+    const bounded = await run([...orders, '--json'], table);
+
+    // Assess: the line stays counted and the drift stays visible; bounded is reported as bounded
+    expect(selected).not.toContain(6);
+    expect(repair.stdout).toMatch(/-- NOT sent again: .*\n.*stock-take in the shop .*\n.*\n-- 6\n/);
+    expect(after.code).toBe(3);
+    expect(listedIds(after.stdout)).toEqual([6]);
+    expect(bounded.code).toBe(0);
+    const document = JSON.parse(bounded.stdout);
+    expect(document).toMatchObject({ inAgreement: false, withinBoundsIds: [2, 6] });
+    expect(document.counts).toMatchObject({ agree: 248, withinBounds: 2 });
+    const text = await run(orders, table);
+    expect(text.stdout).not.toContain('In agreement');
+    expect(text.stdout).toContain('No difference found, but only 248 product(s) agree');
   });
 
   it('npm run reconcile exits 3 as a process when the table drifted', async () => {

@@ -38,6 +38,16 @@ describe('expiredPendingOrderLines', () => {
     expect(lines).toEqual([{ productId: 42, entry: 'O00001aaaa#77', position: '00001aaaa', record }]);
   });
 
+  it('carries the token of the create attempt that summed it, when one did', () => {
+    // Act
+    const lines = expiredPendingOrderLines([removal({ ...pendingEntry, counted_by: { S: 'tok3n' } }, TTL)]);
+
+    // Assess
+    expect(lines).toEqual([
+      { productId: 42, entry: 'O00001aaaa#77', position: '00001aaaa', record, countedBy: 'tok3n' },
+    ]);
+  });
+
   it.each([
     ['a removal by someone other than TTL', removal(pendingEntry, { type: 'User', principalId: 'AIDA' })],
     ['a removal without identity', removal(pendingEntry, undefined)],
