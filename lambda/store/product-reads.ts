@@ -1,6 +1,6 @@
-import { type AttributeValue, GetItemCommand, paginateQuery } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { OrderItemCreated, PositionKey } from '../inventory/changes.js';
-import { orderLineEntry, orderLineEntryFrom } from '../inventory/order-lines.js';
+import { orderLineEntry } from '../inventory/order-lines.js';
 import type { StoredProduct } from '../inventory/stored-product.js';
 import { Attr, numberValue, stringValue } from './attributes.js';
 import { type StoredItem, storedNumber, storedProductFromItem, storedString } from './item-reader.js';
@@ -82,42 +82,6 @@ export const readProduct = async (
       deletedAt: latest(deletedAt, item === undefined ? truncatedAt : undefined),
     },
   };
-};
-
-/**
- * The quantity of the order lines the ledger holds for `productId` committed at or after `from`: those
- * that arrived before the products change at `from` and so are not in its count. Paginated, consistent.
- */
-export const sumOrderLinesFrom = async (
-  context: StoreContext,
-  productId: number,
-  from: PositionKey,
-): Promise<number> => {
-  let total = 0;
-  const pages = paginateQuery(
-    { client: context.client },
-    {
-      TableName: context.ledgerTableName,
-      KeyConditionExpression: '#id = :id AND #entry BETWEEN :from AND :to',
-      ExpressionAttributeNames: {
-        '#id': LedgerAttr.PRODUCT_ID,
-        '#entry': LedgerAttr.ENTRY,
-        '#qty': LedgerAttr.QUANTITY,
-      },
-      ExpressionAttributeValues: {
-        ':id': numberValue(productId),
-        ':from': stringValue(orderLineEntryFrom(from)),
-        // Every order-line entry starts with 'O'; 'P' bounds them all.
-        ':to': stringValue('P'),
-      },
-      ProjectionExpression: '#qty',
-      ConsistentRead: true,
-    },
-  );
-  for await (const page of pages) {
-    for (const entry of page.Items ?? []) total += storedNumber(entry, LedgerAttr.QUANTITY) ?? 0;
-  }
-  return total;
 };
 
 /** Whether the ledger already holds this order line (its identity): for replay's dry run. */
