@@ -33,6 +33,8 @@ export type ShopAction =
   | { readonly kind: 'edit'; readonly id: number; readonly line: number; readonly quantity: number }
   /** An order line of the product is removed (REPLICA IDENTITY FULL). */
   | { readonly kind: 'cancel'; readonly id: number; readonly line: number }
+  /** `UPDATE products SET id = to WHERE id = id` (only for a product no order line references: the FK). */
+  | { readonly kind: 'rekey'; readonly id: number; readonly to: number }
   | { readonly kind: 'delete'; readonly id: number };
 
 export interface ShopSpec {
@@ -82,6 +84,12 @@ interface Change {
   readonly toasted?: boolean;
   /** An order line's old row, sent with REPLICA IDENTITY FULL on its update or delete. */
   readonly before?: Record<string, unknown>;
+  /** Record headers, as text (a key change's `__debezium.oldkey` / `__debezium.newkey`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** The create half of a key change: the row's id before it (its TOASTed description comes from there). */
+  readonly oldId?: number;
+  /** Written at the position of the change before it (the two halves of a key change). */
+  readonly samePosition?: true;
 }
 
 export interface ShopLogs {
@@ -148,6 +156,14 @@ const actionArb: fc.Arbitrary<ShopAction> = fc.oneof(
     }),
   },
   {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('rekey' as const),
+      id: fc.integer({ min: 1, max: PRODUCT_IDS }),
+      to: fc.integer({ min: 1, max: PRODUCT_IDS + 2 }),
+    }),
+  },
+  {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('cancel' as const),
@@ -187,6 +203,8 @@ export const shopSpecArb = (
 class SerialReference {
   readonly rows = new Map<number, Row>();
   readonly stock = new Map<number, number>();
+  /** Rows as they were when removed: a key change's create takes its unchanged description from there. */
+  readonly removed = new Map<number, Row>();
 
   constructor(private readonly model: StockModel) {}
 
@@ -210,6 +228,8 @@ class SerialReference {
   }
 
   remove(id: number): void {
+    const row = this.rows.get(id);
+    if (row !== undefined) this.removed.set(id, row);
     this.rows.delete(id);
     this.stock.delete(id);
   }
@@ -236,7 +256,9 @@ class SerialReference {
       return;
     }
     const value = change.value as ReturnType<typeof productValue>;
-    const description = change.toasted ? (this.rows.get(change.id)?.description ?? null) : value.description;
+    const toastedFrom =
+      change.oldId === undefined ? this.rows.get(change.id) : this.removed.get(change.oldId);
+    const description = change.toasted ? (toastedFrom?.description ?? null) : value.description;
     const row = {
       name: value.name,
       description,
@@ -314,6 +336,32 @@ const commitActions = (spec: ShopSpec, onCommit: (changes: Change[]) => void) =>
         id: action.id,
         value: toasted ? { ...value, description: '__debezium_unavailable_value' } : value,
         toasted,
+      });
+    } else if (action.kind === 'rekey') {
+      if (action.to === action.id || rows.has(action.to) || (linesOf.get(action.id) ?? []).length > 0)
+        continue;
+      reference.remove(action.id);
+      reference.setRow(action.to, row, true);
+      const key = (id: number) => JSON.stringify({ id });
+      changes.push({
+        table: 'products',
+        op: 'd',
+        id: action.id,
+        value: { id: action.id },
+        headers: { '__debezium.newkey': key(action.to) },
+      });
+      // An UPDATE that leaves the TOASTed description unchanged: the create carries the placeholder for it.
+      const value = productValue(action.to, row);
+      const toasted = row.description !== null;
+      changes.push({
+        table: 'products',
+        op: 'c',
+        id: action.to,
+        value: toasted ? { ...value, description: '__debezium_unavailable_value' } : value,
+        ...(toasted ? { toasted } : {}),
+        oldId: action.id,
+        headers: { '__debezium.oldkey': key(action.id) },
+        samePosition: true,
       });
     } else if (action.kind === 'edit' || action.kind === 'cancel') {
       const lines = linesOf.get(action.id) ?? [];
@@ -481,7 +529,13 @@ export const buildShopLogs = (spec: ShopSpec): ShopLogs => {
           poison.set(deadLetterKey(append(topic, 0, POISON_VALUE[kind], { id: 0 })), kind);
       }
     }
-    append(topic, partition, envelopeOf(change, at), { id: change.id });
+    const record = append(topic, partition, envelopeOf(change, at), { id: change.id });
+    if (change.headers !== undefined) {
+      const headers = Object.entries(change.headers).map(([name, text]) => ({
+        [name]: [...Buffer.from(text)],
+      }));
+      (record as { headers: unknown }).headers = headers;
+    }
     if (change.op === 'd') append(topic, partition, null, { id: change.id });
   };
 
@@ -502,7 +556,8 @@ export const buildShopLogs = (spec: ShopSpec): ShopLogs => {
     const turn = spec.snapshotAfter + index;
     const base = 10_000 + (long.has(turn) ? (turn - 2) * LSNS_PER_TURN + 500 : turn * LSNS_PER_TURN);
     changes.forEach((change, j) => {
-      const at = { lastCommit, lsn: base + j, tsMs: BASE_TS_MS + turn, txId: 100 + turn };
+      const lsn = change.samePosition === true ? base + j - 1 : base + j;
+      const at = { lastCommit, lsn, tsMs: BASE_TS_MS + turn, txId: 100 + turn };
       positioned.push({ change, at });
       appendChange(change, at);
     });
