@@ -1,8 +1,8 @@
 import { type AttributeValue, type TransactWriteItem, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ProductDeleted, ProductUpserted } from '../inventory/changes.js';
-import { Attr, numberValue } from './attributes.js';
+import { Attr, numberValue, stringValue } from './attributes.js';
 import { isConditionalCheckFailed, storedString } from './item-reader.js';
-import { LedgerAttr } from './ledger-attributes.js';
+import { HEAD_ENTRY, LedgerAttr } from './ledger-attributes.js';
 import { readProduct } from './product-reads.js';
 import type { StoreContext } from './store-context.js';
 
@@ -53,7 +53,7 @@ export const stillAwaited = (context: StoreContext, oldProductId: number): Trans
     TableName: context.ledgerTableName,
     Key: {
       [LedgerAttr.PRODUCT_ID]: numberValue(oldProductId),
-      [LedgerAttr.ENTRY]: { S: 'H' },
+      [LedgerAttr.ENTRY]: stringValue(HEAD_ENTRY),
     },
     ConditionExpression: 'attribute_not_exists(#carried)',
     ExpressionAttributeNames: { '#carried': LedgerAttr.CARRIED_DESCRIPTION },
