@@ -233,9 +233,8 @@ const upsertWithoutRead = async (
   context: StoreContext,
   productId: number,
   changes: readonly ProductUpserted[],
+  plan: BlindUpsertPlan,
 ): Promise<UpsertGroupResult | undefined> => {
-  const plan = planBlindUpsert(changes, context.stockModel);
-  if (plan === undefined) return undefined;
   try {
     const { Attributes } = await context.client.send(
       new UpdateItemCommand({
@@ -274,9 +273,10 @@ export const upsertProductGroup = async (
   changes: readonly ProductUpserted[],
 ): Promise<UpsertGroupResult> => {
   const productId = changes[0]?.productId as number;
-  const blind = await upsertWithoutRead(context, productId, changes);
+  const plan = planBlindUpsert(changes, context.stockModel);
+  const blind = plan === undefined ? undefined : await upsertWithoutRead(context, productId, changes, plan);
   if (blind !== undefined) return blind;
-  const tried = planBlindUpsert(changes, context.stockModel) === undefined ? 0 : 1;
+  const tried = plan === undefined ? 0 : 1;
   for (let attempt = 0; ; attempt++) {
     const result = await upsertAfterRead(context, productId, changes);
     if (result !== undefined) return { ...result, attempts: tried + attempt + 1 };
